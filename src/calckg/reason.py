@@ -1,0 +1,117 @@
+"""Classify the axioms with HermiT (through owlready2) and report what it infers.
+
+Only the class axioms go in (model.md's trap: punned direct edges in the input silently stopped
+HermiT from classifying). Unsatisfiable classes are reported by label; inconsistency is an error.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from .namespaces import CALC
+
+
+class ReasoningError(RuntimeError):
+    """The ontology is inconsistent or has unsatisfiable classes."""
+
+    def __init__(self, message: str, unsatisfiable: list[tuple[str, str]] | None = None) -> None:
+        self.unsatisfiable = unsatisfiable or []
+        super().__init__(message)
+
+
+@dataclass
+class Classification:
+    # every entailed (sub, super) pair between named calc: classes, owl:Thing excluded
+    entailed: set[tuple[URIRef, URIRef]] = field(default_factory=set)
+    # entailed pairs not asserted (nor following from asserted named subClassOf by transitivity)
+    inferred: set[tuple[URIRef, URIRef]] = field(default_factory=set)
+    # inferred pairs with no intermediate class: what goes into the inferred artifact
+    inferred_direct: set[tuple[URIRef, URIRef]] = field(default_factory=set)
+    seconds: float = 0.0
+
+    def members(self, defined: URIRef) -> set[URIRef]:
+        """Named classes the reasoner places under `defined`."""
+        return {s for s, o in self.entailed if o == defined and s != defined}
+
+
+def _asserted_closure(g: Graph) -> set[tuple[URIRef, URIRef]]:
+    parents: dict[URIRef, set[URIRef]] = {}
+    for s, o in g.subject_objects(RDFS.subClassOf):
+        if isinstance(s, URIRef) and isinstance(o, URIRef):
+            parents.setdefault(s, set()).add(o)
+    closure: set[tuple[URIRef, URIRef]] = set()
+    for c in parents:
+        stack, seen = list(parents[c]), set()
+        while stack:
+            p = stack.pop()
+            if p in seen:
+                continue
+            seen.add(p)
+            closure.add((c, p))
+            stack.extend(parents.get(p, ()))
+    return closure
+
+
+def _label(g: Graph, iri: URIRef) -> str:
+    lab = g.value(iri, RDFS.label)
+    return str(lab) if lab is not None else iri.split("/")[-1]
+
+
+def classify(axioms: Graph) -> Classification:
+    """Run HermiT on the axioms; raise ReasoningError naming unsatisfiable classes by label."""
+    import time
+
+    import owlready2
+
+    t0 = time.perf_counter()
+    world = owlready2.World()
+    with tempfile.TemporaryDirectory(prefix="calckg-reason-") as tmp:
+        path = Path(tmp) / "axioms.nt"
+        axioms.serialize(destination=str(path), format="nt", encoding="utf-8")
+        onto = world.get_ontology(path.as_uri()).load()
+        owlready2.reasoning.JAVA_MEMORY = int(os.environ.get("CALCKG_JAVA_MEMORY_MB", "2000"))
+        try:
+            with onto:
+                owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError as exc:
+            raise ReasoningError("the ontology is inconsistent (HermiT): no model satisfies its axioms") from exc
+        unsat = [c for c in world.inconsistent_classes() if c is not owlready2.Nothing]
+        if unsat:
+            named = sorted((_label(axioms, URIRef(c.iri)), c.iri) for c in unsat)
+            text = "; ".join(f"'{lab}' <{iri}>" for lab, iri in named)
+            raise ReasoningError(f"unsatisfiable classes (HermiT): {text}", named)
+        result = Classification()
+        ns = str(CALC)
+        for cls in world.classes():
+            if not cls.iri.startswith(ns):
+                continue
+            sub = URIRef(cls.iri)
+            for anc in cls.ancestors(include_self=False):
+                if anc is owlready2.Thing or not anc.iri.startswith(ns):
+                    continue
+                result.entailed.add((sub, URIRef(anc.iri)))
+            for eq in cls.equivalent_to:
+                if isinstance(eq, owlready2.ThingClass) and eq.iri.startswith(ns):
+                    result.entailed.add((sub, URIRef(eq.iri)))
+        world.close()
+    asserted = _asserted_closure(axioms)
+    result.inferred = {p for p in result.entailed if p not in asserted and p[0] != p[1]}
+    sup: dict[URIRef, set[URIRef]] = {}
+    for s, o in result.entailed:
+        sup.setdefault(s, set()).add(o)
+    for s, o in result.inferred:
+        # direct: no other superclass of s lies strictly between s and o
+        if not any(m != o and o in sup.get(m, ()) and (o, m) not in result.entailed for m in sup[s]):
+            result.inferred_direct.add((s, o))
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def named_classes(g: Graph) -> set[URIRef]:
+    return {s for s in g.subjects(RDF.type, OWL.Class) if isinstance(s, URIRef)}
