@@ -1,0 +1,288 @@
+"""The Python API: one class over the released graph, that the CLI and the server are thin layers on.
+
+    >>> from calckg import KnowledgeGraph
+    >>> kg = KnowledgeGraph.load()                     # dist/calckg-inferred.ttl, built if missing
+    >>> result = kg.ddx(["chondrocalcinosis"], sites=["knee"])
+    >>> result.results[0].label
+    'calcium pyrophosphate dihydrate deposition disease'
+
+The graph sits in an embedded pyoxigraph store (named queries run there); the differential runs on
+an in-memory index read from the store once, so a ddx costs microseconds, not a SPARQL round trip.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from .lookup import TermIndex
+
+CALC = "https://w3id.org/calckg/"
+KINDS = {"disorder": CALC + "Disorder", "finding": CALC + "ImagingFinding",
+         "site": CALC + "AnatomicalSite", "mechanism": CALC + "Mechanism"}
+PREFIXES = """PREFIX calc: <https://w3id.org/calckg/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX oboInOwl: <http://www.geneontology.org/formats/oboInOwl#>
+"""
+
+
+class UnknownTermError(LookupError):
+    """A name that matches no term of the expected kind; carries suggestions."""
+
+    def __init__(self, kind: str, text: str, suggestions: list[str]) -> None:
+        self.kind, self.text, self.suggestions = kind, text, suggestions
+        hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown {kind} '{text}'{hint}")
+
+
+@dataclass
+class Term:
+    iri: str
+    label: str
+    kind: str
+    definition: str = ""
+    synonyms: list[str] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
+    xrefs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.iri.rsplit("/", 1)[-1]
+
+
+@dataclass
+class Evidence:
+    iri: str
+    kind: str  # "entry" (a table row) or "statement" (remark, caption, introduction)
+    citation: str
+    disorders: list[str]
+    finding: str
+    sites: list[str]
+    remark: str
+    figures: list[str]
+    source_line: int
+    gamut: str = ""
+    freq_min: float | None = None
+    freq_max: float | None = None
+    frequency_category: str = ""
+    qualifier: str = ""
+    not_seen_in: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _v(term: Any) -> str:
+    return "" if term is None else term.value
+
+
+class KnowledgeGraph:
+    """The released CalcKG graph, with lookup, differential diagnosis and named queries."""
+
+    def __init__(self, store: ox.Store, path: Path | None = None) -> None:
+        self.store = store
+        self.path = path
+        self.terms: dict[str, Term] = {}
+        self.index = TermIndex()
+        self.ancestors: dict[str, set[str]] = defaultdict(set)  # subClassOf*, reflexive
+        self.part_of: dict[str, set[str]] = defaultdict(set)  # direct partOf edges
+        self.evidence: list[Evidence] = []
+        self.by_disorder: dict[str, list[Evidence]] = defaultdict(list)
+        self.defined_site: dict[str, tuple[str, str]] = {}  # finding -> (base finding, site)
+        self.facts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self.figures: dict[str, dict[str, str]] = {}
+        self._build_index()
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, path: str | Path | None = None, *, build_if_missing: bool = True) -> KnowledgeGraph:
+        """Load dist/calckg-inferred.ttl (or the given Turtle file); build the release if missing."""
+        from .pipeline import build, project_root
+
+        if path is None:
+            path = project_root() / "dist" / "calckg-inferred.ttl"
+            if not Path(path).exists() and build_if_missing:
+                build(quiet=True)
+        path = Path(path)
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no release graph here; run 'calckg build' first")
+        store = ox.Store()
+        store.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE)
+        return cls(store, path)
+
+    def select(self, query: str, **bindings: Any) -> list[dict[str, str]]:
+        """Run a SELECT with bound parameters; values as strings (IRIs and literal lexical forms)."""
+        subs = {ox.Variable(k): v for k, v in bindings.items()}
+        res = self.store.query(query, substitutions=subs) if subs else self.store.query(query)
+        names = [v.value for v in res.variables]
+        return [{n: _v(row[n]) for n in names} for row in res]
+
+    def _build_index(self) -> None:
+        q = self.select
+        for r in q(PREFIXES + "SELECT ?s ?o WHERE { ?s rdfs:subClassOf ?o . FILTER(isIRI(?s) && isIRI(?o)) }"):
+            self.ancestors[r["s"]].add(r["o"])
+        # transitive closure (small graphs; iterative to avoid recursion limits at scale)
+        closed: dict[str, set[str]] = {}
+        for c in list(self.ancestors):
+            seen: set[str] = set()
+            stack = list(self.ancestors[c])
+            while stack:
+                p = stack.pop()
+                if p in seen:
+                    continue
+                seen.add(p)
+                if p in closed:
+                    seen |= closed[p]
+                else:
+                    stack.extend(self.ancestors.get(p, ()))
+            closed[c] = seen
+        self.ancestors = defaultdict(set, closed)
+        for c in list(self.ancestors):
+            self.ancestors[c].add(c)
+        for r in q(PREFIXES + "SELECT ?s ?o WHERE { ?s calc:partOf ?o . FILTER(isIRI(?s) && isIRI(?o)) }"):
+            self.part_of[r["s"]].add(r["o"])
+        rows = q(PREFIXES + """SELECT ?c ?label ?def WHERE {
+            ?c a owl:Class ; rdfs:label ?label . OPTIONAL { ?c skos:definition ?def }
+            FILTER(isIRI(?c) && STRSTARTS(STR(?c), "https://w3id.org/calckg/")) }""")
+        for r in rows:
+            kind = next((k for k, root in KINDS.items() if root in self.ancestors.get(r["c"], ())), "other")
+            if r["c"] in KINDS.values():
+                kind = "core"
+            self.terms[r["c"]] = Term(r["c"], r["label"], kind, r["def"])
+        for r in q(PREFIXES + """SELECT ?i ?label ?def WHERE { ?i a owl:NamedIndividual ; rdfs:label ?label .
+                   ?i a ?t . FILTER(?t IN (calc:Substance, calc:InheritancePattern, calc:AgeGroup))
+                   OPTIONAL { ?i skos:definition ?def } }"""):
+            self.terms[r["i"]] = Term(r["i"], r["label"], "value", r["def"])
+        for r in q(PREFIXES + "SELECT ?c ?p ?o WHERE { ?c ?p ?o . "
+                   "FILTER(?p IN (skos:altLabel, skos:editorialNote, oboInOwl:hasDbXref, skos:exactMatch, "
+                   "skos:closeMatch, skos:narrowMatch, skos:broadMatch)) } ORDER BY ?c ?p ?o"):
+            t = self.terms.get(r["c"])
+            if t is None:
+                continue
+            p = r["p"].rsplit("#", 1)[-1]
+            if p == "altLabel":
+                t.synonyms.append(r["o"])
+            elif p == "editorialNote":
+                t.notes.append(r["o"])
+            elif p == "hasDbXref":
+                t.xrefs.append(r["o"])
+        for t in self.terms.values():
+            t.parents = sorted(p for p in self.ancestors.get(t.iri, ())
+                               if p != t.iri and p in self.terms and self._direct(t.iri, p))
+            self.index.add(t.kind, t.iri, t.label, [*t.synonyms, t.id, *t.xrefs])
+        for r in q(PREFIXES + """SELECT ?f ?base ?site WHERE {
+                ?f owl:equivalentClass [ owl:intersectionOf ( ?base
+                    [ owl:onProperty calc:locatedIn ; owl:someValuesFrom ?site ] ) ] .
+                FILTER(isIRI(?base) && isIRI(?site)) }"""):
+            self.defined_site[r["f"]] = (r["base"], r["site"])
+        for r in q(PREFIXES + """SELECT ?f ?n ?cap WHERE { ?f a calc:Figure ; calc:figureNumber ?n .
+                   OPTIONAL { ?f calc:caption ?cap } }"""):
+            self.figures[r["f"]] = {"number": r["n"], "caption": r["cap"]}
+        self._load_evidence()
+        self._load_facts()
+
+    def _direct(self, c: str, p: str) -> bool:
+        """p is a direct parent of c: no other ancestor of c lies below p."""
+        return not any(m not in (c, p) and p in self.ancestors.get(m, ()) and m in self.ancestors[c]
+                       for m in self.ancestors[c])
+
+    def _load_evidence(self) -> None:
+        multi = defaultdict(lambda: defaultdict(list))
+        rows = self.select(PREFIXES + """
+            SELECT ?e ?type ?p ?o WHERE {
+              { ?e a calc:DifferentialEntry . BIND("entry" AS ?type) }
+              UNION { ?e a calc:SourceStatement ; calc:assertedRelation calc:mayCause .
+                      BIND("statement" AS ?type) }
+              ?e ?p ?o .
+              FILTER(?p IN (calc:disorder, calc:finding, calc:site, calc:remark, calc:quote, calc:illustratedBy,
+                calc:citation, calc:sourceLine, calc:gamut, calc:frequencyMin, calc:frequencyMax,
+                calc:frequencyCategory, calc:qualifier, calc:notSeenIn, skos:editorialNote))
+            } ORDER BY ?e ?p ?o""")
+        types: dict[str, str] = {}
+        for r in rows:
+            types[r["e"]] = r["type"]
+            multi[r["e"]][r["p"].rsplit("/", 1)[-1].rsplit("#", 1)[-1]].append(r["o"])
+        for e, d in sorted(multi.items()):
+            def one(key: str, default: str = "", d: dict[str, list[str]] = d) -> str:
+                return d[key][0] if d.get(key) else default
+            ev = Evidence(
+                iri=e, kind=types[e], citation=one("citation"), disorders=sorted(set(d["disorder"])),
+                finding=one("finding"), sites=sorted(set(d["site"])),
+                remark=one("remark") or one("quote"), figures=sorted(set(d["illustratedBy"])),
+                source_line=int(one("sourceLine", "0")), gamut=one("gamut"),
+                freq_min=float(one("frequencyMin")) if d.get("frequencyMin") else None,
+                freq_max=float(one("frequencyMax")) if d.get("frequencyMax") else None,
+                frequency_category=one("frequencyCategory"), qualifier=one("qualifier"),
+                not_seen_in=sorted(set(d["notSeenIn"])), notes=sorted(set(d["editorialNote"])))
+            self.evidence.append(ev)
+            for x in ev.disorders:
+                self.by_disorder[x].append(ev)
+
+    def _load_facts(self) -> None:
+        for r in self.select(PREFIXES + """SELECT ?d ?p ?o WHERE { ?d ?p ?o .
+                FILTER(?p IN (calc:hasMechanism, calc:mayMimic, calc:predisposingCondition, calc:associatedWith,
+                  calc:inheritance, calc:accumulatedSubstance, calc:affectsOrgan, calc:rarity, calc:hereditary,
+                  calc:variantOf))
+                ?d a owl:Class } ORDER BY ?d ?p ?o"""):
+            self.facts[r["d"]][r["p"].rsplit("/", 1)[-1]].append(r["o"])
+
+    # ------------------------------------------------------------------ lookup
+    def resolve(self, text: str, kind: str) -> str:
+        """The IRI of the term of this kind named by text; UnknownTermError with suggestions if none."""
+        iri = self.index.find(text, [kind])
+        if iri is None and str(text).startswith(("http://", "https://")) and text in self.terms:
+            iri = str(text)
+        if iri is None and str(text).startswith("calc:") and CALC + str(text)[5:] in self.terms:
+            iri = CALC + str(text)[5:]
+        if iri is None:
+            raise UnknownTermError(kind, str(text), self.index.suggest(text, [kind]))
+        return iri
+
+    def label(self, iri: str) -> str:
+        t = self.terms.get(iri)
+        if t is not None:
+            return t.label
+        fig = self.figures.get(iri)
+        return f"Fig. {fig['number']}" if fig else iri.rsplit("/", 1)[-1]
+
+    def is_a(self, c: str, ancestor: str) -> bool:
+        return ancestor in self.ancestors.get(c, {c})
+
+    def site_within(self, s: str, target: str) -> bool:
+        """s is target, a subtype of it, or (transitively) part of it or of one of its subtypes' wholes."""
+        seen: set[str] = set()
+        stack = [s]
+        while stack:
+            x = stack.pop()
+            if x in seen:
+                continue
+            seen.add(x)
+            if x == target:
+                return True
+            for a in self.ancestors.get(x, ()):
+                if a == target:
+                    return True
+                stack.extend(self.part_of.get(a, ()))
+            stack.extend(self.part_of.get(x, ()))
+        return False
+
+    # ------------------------------------------------------------------ the differential
+    def ddx(self, findings: list[str] | str, sites: list[str] | None = None, *, limit: int | None = None,
+            strict_sites: bool = False) -> Any:
+        from .ddx import differential
+
+        if isinstance(findings, str):
+            findings = [findings]
+        return differential(self, findings, sites or [], limit=limit, strict_sites=strict_sites)
+
+    def show(self, text: str) -> dict[str, Any]:
+        from .ddx import describe
+
+        return describe(self, text)
