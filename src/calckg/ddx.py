@@ -280,7 +280,7 @@ def describe(kg: KnowledgeGraph, text: str) -> dict[str, Any]:
                       if c != iri and c in kg.terms and iri in anc and iri in kg.terms[c].parents)
     evs = [ev for ev in kg.evidence if iri in ev.disorders or ev.finding == iri or iri in ev.sites]
     xrefs = kg.select(
-        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?p ?x WHERE { ?t ?p ?x . "
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?t ?p ?x WHERE { ?t ?p ?x . "
         "FILTER(?p IN (skos:exactMatch, skos:closeMatch, skos:narrowMatch, skos:broadMatch)) } ORDER BY ?p ?x",
         t=__import__("pyoxigraph").NamedNode(iri))
     return {

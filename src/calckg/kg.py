@@ -12,6 +12,7 @@ an in-memory index read from the store once, so a ddx costs microseconds, not a 
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,7 +108,8 @@ class KnowledgeGraph:
         from .pipeline import build, project_root
 
         if path is None:
-            path = project_root() / "dist" / "calckg-inferred.ttl"
+            dist = Path(os.environ["CALCKG_DIST"]) if os.environ.get("CALCKG_DIST") else project_root() / "dist"
+            path = dist / "calckg-inferred.ttl"
             if not Path(path).exists() and build_if_missing:
                 build(quiet=True)
         path = Path(path)
