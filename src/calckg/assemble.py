@@ -360,7 +360,9 @@ class Assembler:
             g.add((e, CALC.associatedFinding, term(af["finding"])))
             self._statement({
                 "id": f"{e.split('/')[-1]}_S{k}", "disorders": r["disorders"], "finding": af["finding"],
-                "sites": af.get("sites") or [], "quote": r["remark"], "line": r["line"],
+                # the row's common locations qualify its remark, unless the finding names its own site
+                "sites": af["sites"] if "sites" in af else _as_list(r.get("sites")),
+                "quote": r["remark"], "line": r["line"],
                 "source": {"table": table, "row": n}})
 
     def _evidence_details(self, e: URIRef, r: dict[str, Any]) -> None:
