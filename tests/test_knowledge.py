@@ -82,6 +82,9 @@ def test_structured_facts(asserted):
         assert (CALC.NeuropathicArthropathy, CALC.predisposingCondition, CALC[p]) in asserted
     assert (CALC.DegenerativeJointDiseaseWithDetachedSpur, CALC.mayMimic, CALC.SynovialOsteochondromatosis) in asserted
     assert asserted.value(CALC.Table7_2_Row5, CALC.secondaryManifestation) == Literal(True)
+    # the row itself carries its mimics and predisposing conditions
+    assert asserted.value(CALC.Table7_2_Row8, CALC.mimic) == CALC.CPPDDepositionDisease
+    assert len(set(asserted.objects(CALC.Table7_1_Row5, CALC.predisposing))) == 4
     assert asserted.value(CALC.Table7_3_Row2, CALC.openList) == Literal(True)
 
 

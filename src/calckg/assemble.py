@@ -347,9 +347,11 @@ class Assembler:
             self._causal(d, finding, sites, e)
         # the row's further assertions, each its own statement citing this row
         k = 0
-        for rel, key in (("mayMimic", "mimics"), ("predisposingCondition", "predisposing"),
-                         ("associatedWith", "associated_disorders")):
+        for rel, key, on_entry in (("mayMimic", "mimics", CALC.mimic),
+                                   ("predisposingCondition", "predisposing", CALC.predisposing),
+                                   ("associatedWith", "associated_disorders", CALC.associatedDisorder)):
             for other in _as_list(r.get(key)):
+                g.add((e, on_entry, term(other)))
                 k += 1
                 self._statement({
                     "id": f"{e.split('/')[-1]}_S{k}", "relation": rel, "disorders": r["disorders"],
