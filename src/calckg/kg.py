@@ -284,6 +284,20 @@ class KnowledgeGraph:
             findings = [findings]
         return differential(self, findings, sites or [], limit=limit, strict_sites=strict_sites)
 
+    def query(self, name: str, params: dict[str, str] | None = None, *, endpoint: str | None = None) -> Any:
+        """Run a named query (queries/NAME.rq) or any .rq file, here or on a SPARQL endpoint.
+
+        Term parameters are looked up forgivingly in this graph (UnknownTermError if none matches);
+        values are bound, never pasted into the query text. Returns a queries.QueryResult.
+        """
+        from . import queries
+
+        q = queries.find(name)
+        bindings = queries.bind(self, q, dict(params or {}))
+        if endpoint:
+            return queries.run_endpoint(endpoint, q.text, bindings)
+        return queries.run_embedded(self.store, q.text, bindings)
+
     def show(self, text: str) -> dict[str, Any]:
         from .ddx import describe
 
