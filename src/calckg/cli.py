@@ -137,6 +137,80 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _params(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ValueError(f"--param '{pair}' is not NAME=VALUE (e.g. --param finding=chondrocalcinosis)")
+        k, v = pair.split("=", 1)
+        out[k.strip()] = v
+    return out
+
+
+def format_rows(variables: list[str], rows: list[dict[str, Any]], fmt: str) -> str:
+    """Query rows as an aligned text table (for people) or TSV; CALCKG IRIs shortened to calc: in the table."""
+    def cell(v: Any, short: bool) -> str:
+        s = "" if v is None else str(v)
+        if short and s.startswith("https://w3id.org/calckg/"):
+            s = "calc:" + s[len("https://w3id.org/calckg/"):]
+        return s.replace("\t", " ").replace("\n", " ")
+    if fmt == "tsv":
+        return "\n".join(["\t".join(variables)] + ["\t".join(cell(r[v], False) for v in variables) for r in rows])
+    table = [[cell(r[v], True) for v in variables] for r in rows]
+    widths = [min(40, max([len(v)] + [len(t[i]) for t in table])) for i, v in enumerate(variables)]
+    def line(vals: list[str]) -> str:
+        return "  ".join((x if len(x) <= w else x[: w - 1] + "…").ljust(w) for x, w in zip(vals, widths, strict=True))
+    return "\n".join([line(variables), line(["-" * w for w in widths]), *map(line, table),
+                      f"({len(rows)} row{'s' if len(rows) != 1 else ''})"])
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from . import queries
+    from .kg import UnknownTermError
+
+    if args.list or not args.name:
+        for name, q in queries.available().items():
+            params = ", ".join(f"{p.name} ({p.type}{'' if p.required else ', optional'})" for p in q.params)
+            print(f"{name}: {q.summary}")
+            if params:
+                print(f"    parameters: {params}")
+            if q.example:
+                print(f"    example: {q.example}")
+        return 0
+    try:
+        params = _params(args.param or [])
+        q = queries.find(args.name)
+        needs_kg = not args.endpoint or any(p.type in queries.TERM_TYPES and p.name in params for p in q.params)
+        kg = _kg() if needs_kg else None
+        bindings = queries.bind(kg, q, params)
+        res = (queries.run_endpoint(args.endpoint, q.text, bindings) if args.endpoint
+               else queries.run_embedded(kg.store, q.text, bindings))
+    except UnknownTermError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (queries.QueryError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(res.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(format_rows(res.variables, res.rows, args.format))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .exporting import ExportError, export
+
+    try:
+        export(args.format, sys.stdout.buffer, inferred=args.inferred)
+    except ExportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="calckg", description="CalcKG: differential diagnosis of joint and "
                                 "soft-tissue calcification from a provenance-tracked knowledge graph.")
@@ -161,12 +235,34 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("term")
     s.add_argument("--format", choices=("text", "json"), default="text")
     s.set_defaults(func=cmd_show)
+
+    q = sub.add_parser("query", help="run a named SPARQL query (queries/NAME.rq) or any .rq file",
+                       description="Run a named query on the embedded store or a SPARQL 1.1 endpoint. "
+                       "Without NAME, list the named queries with their parameters.")
+    q.add_argument("name", nargs="?", metavar="NAME|FILE.rq")
+    q.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="a parameter value, bound (never pasted) into the query; repeatable")
+    q.add_argument("--endpoint", metavar="URL", help="a SPARQL 1.1 query endpoint instead of the embedded store")
+    q.add_argument("--format", choices=("table", "json", "tsv"), default="table")
+    q.add_argument("--list", action="store_true", help="list the named queries")
+    q.set_defaults(func=cmd_query)
+
+    e = sub.add_parser("export", help="write the released graph to standard output")
+    e.add_argument("--format", choices=("ttl", "jsonld", "owl", "nt"), default="ttl")
+    e.add_argument("--inferred", action="store_true", help="the inferred graph, with HermiT's classification")
+    e.set_defaults(func=cmd_export)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except BrokenPipeError:  # `calckg ... | head`: the reader left; not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -36,6 +36,10 @@ def normalize(text: str) -> str:
     for w in s.split():
         if w in _IRREGULAR:
             w = _IRREGULAR[w]
+        elif len(w) > 5 and w.endswith("oses"):  # Greek plurals: calcinoses, exostoses
+            w = w[:-4] + "osis"
+        elif len(w) > 6 and w.endswith("itides"):  # arthritides
+            w = w[:-6] + "itis"
         elif len(w) > 3 and w.endswith("ies") and w not in _KEEP_S:
             w = w[:-3] + "y"
         elif len(w) > 3 and w.endswith("s") and not w.endswith("ss") and w not in _KEEP_S:
