@@ -42,7 +42,7 @@ def normalize(text: str) -> str:
             w = w[:-6] + "itis"
         elif len(w) > 3 and w.endswith("ies") and w not in _KEEP_S:
             w = w[:-3] + "y"
-        elif len(w) > 3 and w.endswith("s") and not w.endswith("ss") and w not in _KEEP_S:
+        elif len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "is", "us")) and w not in _KEEP_S:
             w = w[:-1]
         words.append(w)
     return " ".join(words)
