@@ -185,8 +185,7 @@ def test_cli_query_table_json_and_errors(dist, endpoint):
     assert p.returncode == 2 and "needs --param disorder" in p.stderr
     p = run_cli("query", "mimics", "--param", "colour=red", dist=dist)
     assert p.returncode == 2 and "no parameter 'colour'" in p.stderr
-    for p in (p,):
-        assert "Traceback" not in p.stderr
+    assert "Traceback" not in p.stderr
 
 
 def test_cli_runs_any_rq_file(dist, tmp_path, endpoint):
