@@ -74,7 +74,7 @@ def format_table(d: dict[str, Any]) -> str:
     if d["narrowing"]:
         lines.append("To narrow:")
         for n in d["narrowing"]:
-            lines += _wrap(f"- {n['text']}", 2)
+            lines += textwrap.wrap(f"- {n['text']}", WIDTH, initial_indent="  ", subsequent_indent="    ")
     return "\n".join(lines)
 
 

@@ -225,7 +225,7 @@ def differential(kg: KnowledgeGraph, findings: list[str], sites: list[str], *, l
     # ties keep the source's own order: the tables list the commoner causes first
     ranked = sorted(cands.values(),
                     key=lambda c: (-len(c.matched), -round(c.score, 9), c.source_order, c.label.lower()))
-    narrowing = narrowing_findings(kg, ranked, queries)
+    narrowing = narrowing_findings(kg, ranked, queries, sites=site_iris)
     if limit:
         ranked = ranked[:limit]
     return DdxResult(
@@ -234,9 +234,34 @@ def differential(kg: KnowledgeGraph, findings: list[str], sites: list[str], *, l
         results=ranked, narrowing=narrowing)
 
 
+def _split_score(lead: list[Candidate], ds: set[str]) -> float:
+    """How well 'present in ds' separates the leaders: an even split, and pointing at the top ones."""
+    split = min(len(ds), len(lead) - len(ds)) / len(lead)
+    # a finding that points to one candidate among the leaders is the most useful to look for
+    rank_bonus = sum(1.0 / (1 + i) for i, c in enumerate(lead) if c.iri in ds)
+    return split + 0.25 * rank_bonus
+
+
+def _grouped(scored: list[tuple[float, str, str, set[str]]]) -> list[tuple[list[str], list[str], set[str]]]:
+    """Merge items that point to the same candidates: (labels, IRIs, candidates), best first."""
+    groups: dict[frozenset[str], tuple[list[str], list[str], set[str]]] = {}
+    for _, label, iri, ds in sorted(scored):
+        g = groups.setdefault(frozenset(ds), ([], [], ds))
+        g[0].append(label)
+        g[1].append(iri)
+    return list(groups.values())
+
+
+def _or(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " or " + labels[-1]
+
+
 def narrowing_findings(kg: KnowledgeGraph, ranked: list[Candidate], queries: list[Query],
-                       top: int = 6, n: int = 5) -> list[dict[str, Any]]:
-    """Findings that split the leading candidates: present in some, absent from the others."""
+                       top: int = 6, n: int = 5, sites: list[str] | None = None,
+                       n_sites: int = 3) -> list[dict[str, Any]]:
+    """What separates the leading candidates: other findings the source gives for some of them and not
+    the others, then other sites where the source puts the asked finding for some of them only.
+    Findings (or sites) pointing to the same candidates are merged into one suggestion."""
     lead = ranked[:top]
     if len(lead) < 2:
         return []
@@ -247,20 +272,31 @@ def narrowing_findings(kg: KnowledgeGraph, ranked: list[Candidate], queries: lis
             if ev.finding in asked or any(kg.is_a(ev.finding, a) for a in asked):
                 continue
             has.setdefault(ev.finding, set()).add(c.iri)
-    scored = []
-    for f, ds in has.items():
-        if 0 < len(ds) < len(lead):
-            split = min(len(ds), len(lead) - len(ds)) / len(lead)
-            # a finding that points to one candidate among the leaders is the most useful to look for
-            rank_bonus = sum(1.0 / (1 + i) for i, c in enumerate(lead) if c.iri in ds)
-            scored.append((-(split + 0.25 * rank_bonus), kg.label(f), f, ds))
-    scored.sort()
+    scored = [(-_split_score(lead, ds), kg.label(f), f, ds) for f, ds in has.items() if 0 < len(ds) < len(lead)]
     out = []
-    for _, label, f, ds in scored[:n]:
+    for labels, iris, ds in _grouped(scored)[:n]:
         present = [c.label for c in lead if c.iri in ds]
-        out.append({"finding": label, "finding_iri": f, "suggests": present,
+        out.append({"kind": "finding", "finding": _or(labels), "finding_iri": iris[0], "finding_iris": iris,
+                    "site": None, "site_iri": None, "suggests": present,
                     "against": [c.label for c in lead if c.iri not in ds],
-                    "text": f"look for {label} → {', '.join(present)}"})
+                    "text": f"look for {_or(labels)} → {', '.join(present)}"})
+    asked_sites = sites or []
+    at: dict[str, set[str]] = {}
+    for c in lead:
+        for e in c.evidence:
+            for s in e["site_iris"]:
+                if not any(kg.site_within(s, a) or kg.site_within(a, s) for a in asked_sites):
+                    at.setdefault(s, set()).add(c.iri)
+    what = " and ".join(q.label for q in queries)
+    site_scored = [(-_split_score(lead, ds), kg.label(s), s, ds)
+                   for s, ds in at.items() if 0 < len(ds) < len(lead)]
+    for labels, iris, ds in _grouped(site_scored)[:n_sites]:
+        present = [c.label for c in lead if c.iri in ds]
+        out.append({"kind": "site", "finding": what, "finding_iri": queries[0].iri,
+                    "finding_iris": [q.iri for q in queries],
+                    "site": _or(labels), "site_iri": iris[0], "site_iris": iris, "suggests": present,
+                    "against": [c.label for c in lead if c.iri not in ds],
+                    "text": f"look for {what} at the {_or(labels)} → {', '.join(present)}"})
     return out
 
 
