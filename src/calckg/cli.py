@@ -121,16 +121,24 @@ def cmd_show(args: argparse.Namespace) -> int:
         return 0
     out = [f"{d['label']}  <{d['iri']}>  ({d['kind']})"]
     out += _wrap(d["definition"], 2)
-    for key in ("synonyms", "parents", "children", "part_of", "gamuts", "figures", "db_xrefs"):
+    for key in ("synonyms", "parents", "children", "part_of", "has_parts", "gamuts", "mimicked_by", "db_xrefs"):
         if d.get(key):
             out += _wrap(f"{key.replace('_', ' ')}: {', '.join(d[key])}", 2)
     for k, v in (d.get("facts") or {}).items():
         out += _wrap(f"{k.replace('_', ' ')}: {', '.join(map(str, v)) if isinstance(v, list) else v}", 2)
     for x in d["cross_references"]:
         out.append(f"  {x['match']}: {x['iri']}")
+    if d["evidence"]:
+        out.append("entries:")
     for e in d["evidence"]:
         out += _wrap(f"• {e['source']}: {', '.join(e['disorders'])} → {e['finding']}"
                      + (f" at {', '.join(e['sites'])}" if e["sites"] else ""), 2)
+        if e["remark"] and e["kind"] == "table row":
+            out += _wrap(f"“{e['remark']}”", 6)
+    if d.get("figure_details"):
+        out.append("figures:")
+    for f in d.get("figure_details", []):
+        out += _wrap(f"{f['label']}: {f['caption']}", 2)
     for n in d["editorial_notes"]:
         out += _wrap(f"note: {n}", 2)
     print("\n".join(out))

@@ -314,7 +314,12 @@ def describe(kg: KnowledgeGraph, text: str) -> dict[str, Any]:
     t = kg.terms[iri]
     children = sorted(kg.label(c) for c, anc in kg.ancestors.items()
                       if c != iri and c in kg.terms and iri in anc and iri in kg.terms[c].parents)
-    evs = [ev for ev in kg.evidence if iri in ev.disorders or ev.finding == iri or iri in ev.sites]
+    if t.kind == "site":  # everything known at a site includes what is known at its parts
+        evs = [ev for ev in kg.evidence if any(kg.site_within(s, iri) for s in ev.sites)]
+    else:
+        evs = [ev for ev in kg.evidence if iri in ev.disorders or ev.finding == iri or iri in ev.sites]
+    figs = sorted({f for ev in evs for f in ev.figures} | kg.depicts.get(iri, set()),
+                  key=lambda f: kg.figures[f]["number"])
     xrefs = kg.select(
         "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT ?t ?p ?x WHERE { ?t ?p ?x . "
         "FILTER(?p IN (skos:exactMatch, skos:closeMatch, skos:narrowMatch, skos:broadMatch)) } ORDER BY ?p ?x",
@@ -323,10 +328,14 @@ def describe(kg: KnowledgeGraph, text: str) -> dict[str, Any]:
         "iri": iri, "id": t.id, "label": t.label, "kind": t.kind, "definition": t.definition,
         "synonyms": t.synonyms, "parents": [kg.label(p) for p in t.parents], "children": children,
         "part_of": sorted(kg.label(p) for p in kg.part_of.get(iri, ())),
+        "has_parts": sorted(kg.label(s) for s, wholes in kg.part_of.items() if iri in wholes),
         "cross_references": [{"match": r["p"].rsplit("#", 1)[-1], "iri": r["x"]} for r in xrefs],
         "db_xrefs": t.xrefs, "editorial_notes": t.notes,
         "facts": disorder_facts(kg, iri) if t.kind == "disorder" else {},
         "gamuts": sorted({kg.label(ev.gamut) for ev in evs if ev.gamut}),
-        "evidence": [evidence_dict(kg, ev) | {"disorders": [kg.label(d) for d in ev.disorders]} for ev in evs],
-        "figures": sorted({kg.label(f) for ev in evs for f in ev.figures}),
+        "evidence": [evidence_dict(kg, ev) | {"disorders": [kg.label(d) for d in ev.disorders]}
+                     for ev in sorted(evs, key=_order)],
+        "figures": [kg.label(f) for f in figs],
+        "figure_details": [{"iri": f, "label": kg.label(f), **kg.figures[f]} for f in figs],
+        "mimicked_by": sorted(kg.label(d) for d, fs in kg.facts.items() if iri in fs.get("mayMimic", [])),
     }

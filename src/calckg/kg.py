@@ -99,6 +99,8 @@ class KnowledgeGraph:
         self.defined_site: dict[str, tuple[str, str]] = {}  # finding -> (base finding, site)
         self.facts: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         self.figures: dict[str, dict[str, str]] = {}
+        self.depicts: dict[str, set[str]] = defaultdict(set)  # term -> figures whose caption shows it
+        self.source_labels: dict[str, str] = {}  # gamuts and source documents -> label
         self._build_index()
 
     # ------------------------------------------------------------------ loading
@@ -187,6 +189,10 @@ class KnowledgeGraph:
         for r in q(PREFIXES + """SELECT ?f ?n ?cap WHERE { ?f a calc:Figure ; calc:figureNumber ?n .
                    OPTIONAL { ?f calc:caption ?cap } }"""):
             self.figures[r["f"]] = {"number": r["n"], "caption": r["cap"]}
+        for r in q(PREFIXES + "SELECT ?f ?t WHERE { ?f a calc:Figure ; calc:depicts ?t }"):
+            self.depicts[r["t"]].add(r["f"])
+        for r in q(PREFIXES + "SELECT ?s ?l WHERE { ?s a calc:SourceDocument ; rdfs:label ?l }"):
+            self.source_labels[r["s"]] = r["l"]
         self._load_evidence()
         self._load_facts()
 
@@ -252,7 +258,9 @@ class KnowledgeGraph:
         if t is not None:
             return t.label
         fig = self.figures.get(iri)
-        return f"Fig. {fig['number']}" if fig else iri.rsplit("/", 1)[-1]
+        if fig:
+            return f"Fig. {fig['number']}"
+        return self.source_labels.get(iri) or iri.rsplit("/", 1)[-1]
 
     def is_a(self, c: str, ancestor: str) -> bool:
         return ancestor in self.ancestors.get(c, {c})
