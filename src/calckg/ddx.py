@@ -181,8 +181,18 @@ def differential(kg: KnowledgeGraph, findings: list[str], sites: list[str], *, l
                  strict_sites: bool = False) -> DdxResult:
     if not findings:
         raise ValueError("give at least one finding")
-    queries = [_query(kg, f) for f in findings]
-    site_iris = [kg.resolve(s, "site") for s in sites]
+    queries: list[Query] = []
+    for f in findings:  # the same finding typed twice (or by two synonyms) counts once
+        q = _query(kg, f)
+        if all(q.iri != other.iri for other in queries):
+            queries.append(q)
+    site_iris: list[str] = []
+    site_texts: list[str] = []
+    for s in sites:
+        iri = kg.resolve(s, "site")
+        if iri not in site_iris:
+            site_iris.append(iri)
+            site_texts.append(s)
     causes = {d for ev in kg.evidence for d in ev.disorders}
     n_all = max(len(causes), 1)
     cands: dict[str, Candidate] = {}
@@ -230,7 +240,7 @@ def differential(kg: KnowledgeGraph, findings: list[str], sites: list[str], *, l
         ranked = ranked[:limit]
     return DdxResult(
         findings=[{"text": q.text, "iri": q.iri, "label": q.label} for q in queries],
-        sites=[{"text": s, "iri": i, "label": kg.label(i)} for s, i in zip(sites, site_iris, strict=True)],
+        sites=[{"text": s, "iri": i, "label": kg.label(i)} for s, i in zip(site_texts, site_iris, strict=True)],
         results=ranked, narrowing=narrowing)
 
 

@@ -83,7 +83,10 @@ class TermIndex:
         pool: dict[str, str] = {}
         for kind in kinds:
             pool.update(self._display.get(kind, {}))
-        near = difflib.get_close_matches(key, list(pool), n=n * 3, cutoff=0.55)
+        words = set(key.split())
+        # names holding every typed word ("renal failure" → "chronic renal failure") first, shortest first
+        near = sorted((k for k in pool if words and words <= set(k.split())), key=lambda k: (len(k), k))
+        near += difflib.get_close_matches(key, list(pool), n=n * 3, cutoff=0.55)
         if not near and key:
             near = [k for k in pool if key in k or k in key][: n * 3]
         out: list[str] = []
