@@ -104,6 +104,17 @@ def test_narrowing_for_loose_bodies(kg):
         assert n["suggests"] and n["against"]
 
 
+def test_narrowing_separates_the_leading_tier(kg):
+    """Five disorders explain both findings (one row names them all); only what splits those five is offered."""
+    res = kg.ddx(["periarticular calcification", "subcutaneous calcification"])
+    tier = {c.label for c in res.results if len(c.matched) == 2}
+    assert len(tier) == 5
+    for n in res.narrowing:
+        assert set(n["suggests"]) | set(n["against"]) == tier
+    assert any(n["finding"] == "intervertebral disc calcification" and n["suggests"] == ["hypervitaminosis D"]
+               for n in res.narrowing)
+
+
 def test_no_narrowing_when_one_candidate(kg):
     res = kg.ddx(["joint space widening"])
     assert _labels(res) == ["acromegaly"] and res.narrowing == []

@@ -71,6 +71,8 @@ def format_table(d: dict[str, Any]) -> str:
             lines += _wrap(fact_txt, 5)
         lines += _wrap("why: " + r["explanation"]["summary"], 5)
         lines.append("")
+    if not d["narrowing"] and d["count"] > 1:
+        lines.append("To narrow: nothing in the source separates the leading candidates.")
     if d["narrowing"]:
         lines.append("To narrow:")
         for n in d["narrowing"]:

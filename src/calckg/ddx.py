@@ -271,8 +271,11 @@ def narrowing_findings(kg: KnowledgeGraph, ranked: list[Candidate], queries: lis
                        n_sites: int = 3) -> list[dict[str, Any]]:
     """What separates the leading candidates: other findings the source gives for some of them and not
     the others, then other sites where the source puts the asked finding for some of them only.
-    Findings (or sites) pointing to the same candidates are merged into one suggestion."""
-    lead = ranked[:top]
+    Findings (or sites) pointing to the same candidates are merged into one suggestion. The leaders are
+    the candidates explaining the most findings when two or more do, else the first `top`."""
+    best = len(ranked[0].matched) if ranked else 0
+    tier = [c for c in ranked if len(c.matched) == best]
+    lead = tier[:top] if len(tier) >= 2 else ranked[:top]
     if len(lead) < 2:
         return []
     asked = {q.iri for q in queries}
