@@ -168,8 +168,11 @@ def format_rows(variables: list[str], rows: list[dict[str, Any]], fmt: str) -> s
         return "\n".join(["\t".join(variables)] + ["\t".join(cell(r[v], False) for v in variables) for r in rows])
     table = [[cell(r[v], True) for v in variables] for r in rows]
     widths = [min(40, max([len(v)] + [len(t[i]) for t in table])) for i, v in enumerate(variables)]
+    while sum(widths) + 2 * (len(widths) - 1) > WIDTH and max(widths) > 8:  # fit 100 columns: trim the widest
+        widths[widths.index(max(widths))] -= 1
     def line(vals: list[str]) -> str:
-        return "  ".join((x if len(x) <= w else x[: w - 1] + "…").ljust(w) for x, w in zip(vals, widths, strict=True))
+        cells = ((x if len(x) <= w else x[: w - 1] + "…").ljust(w) for x, w in zip(vals, widths, strict=True))
+        return "  ".join(cells).rstrip()
     return "\n".join([line(variables), line(["-" * w for w in widths]), *map(line, table),
                       f"({len(rows)} row{'s' if len(rows) != 1 else ''})"])
 
@@ -203,8 +206,11 @@ def cmd_query(args: argparse.Namespace) -> int:
         return 2
     if args.format == "json":
         print(json.dumps(res.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print(format_rows(res.variables, res.rows, args.format))
+    elif args.format == "tsv":
+        print(format_rows(res.variables, res.rows, "tsv"))
+    else:  # for people: no columns repeating the bound parameters, labels instead of IRIs where both exist
+        shown = [v for v in res.variables if v not in bindings and f"{v}Label" not in res.variables]
+        print(format_rows(shown or res.variables, res.rows, "table"))
     return 0
 
 
