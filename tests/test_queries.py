@@ -12,6 +12,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from calckg import queries
 from calckg.queries import Iri, Lit, QueryError
@@ -222,3 +224,39 @@ def test_export_formats_parse_to_the_same_graph(dist, fmt, marker, asserted):
     assert marker in p.stdout[:4000]
     g = Graph().parse(data=p.stdout, format={"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "owl": "xml"}[fmt])
     assert len(g) == len(asserted)
+
+
+def _expected_matches(kg, text: str) -> list[str]:
+    """terms-matching computed in Python from the index: labels or synonyms containing text."""
+    needle = text.lower()
+    out = set()
+    for t in kg.terms.values():
+        if t.iri.startswith(CALC) and t.kind not in ("value",) and any(needle in n.lower()
+                                                                        for n in [t.label, *t.synonyms]):
+            out.add(t.label)
+    return sorted(out)
+
+
+PRINTABLE = __import__("string").printable
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(st.text(alphabet=PRINTABLE, max_size=12),
+                      st.sampled_from(['osteo', '"', "'", "} UNION {", "\\", "'''", '"""', "{", "gout"])))
+def test_any_text_parameter_means_itself(kg, text):
+    """For any printable text, the bound query answers exactly the Python reading of 'contains'."""
+    rows = kg.query("terms-matching", {"text": text}).rows
+    got = sorted({r["label"] for r in rows if r["term"] in kg.terms and kg.terms[r["term"]].kind != "value"})
+    assert got == _expected_matches(kg, text)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(alphabet=PRINTABLE, max_size=12))
+def test_any_text_parameter_same_on_the_server(kg, endpoint, text):
+    assert kg.query("terms-matching", {"text": text}, endpoint=endpoint).rows == \
+        kg.query("terms-matching", {"text": text}).rows
+
+
+def test_cli_term_parameter_with_syntax_is_an_unknown_term(dist):
+    p = run_cli("query", "mimics", "--param", 'disorder=gout> } UNION { ?a ?b ?c } #', dist=dist)
+    assert p.returncode == 2 and "unknown disorder" in p.stderr and "Traceback" not in p.stderr
