@@ -106,6 +106,11 @@ def cmd_ddx(args: argparse.Namespace) -> int:
         print(format_tsv(d))
     else:
         print(format_table(d))
+        if not d["results"] and args.site:
+            elsewhere = kg.ddx(args.findings, []).results
+            names = ", ".join(c.label for c in elsewhere[:8]) or "none"
+            print("\n".join(_wrap(f"The source puts these findings at none of the sites asked. Without --site: "
+                                   f"{names}.", 0)))
     return 0
 
 

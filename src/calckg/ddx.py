@@ -8,8 +8,14 @@ Scoring, per query finding q that a disorder D explains (summed over q):
     × frequency factor   0.5 + p/2 for a stated share p of patients (20–60% → 0.7); 0.5 'rare';
                          0.75 when the source states none
 
-Disorders explaining more of the findings rank first (as in the Phenomizer), then by score. Every
-part of the score is returned, with the rows and captions that support it.
+Disorders explaining more of the findings rank first (as in the Phenomizer), then by score, then in
+the source's own order (its tables list the commoner causes first). Every part of the score is
+returned, with the rows and captions that support it. A finding or site typed twice counts once.
+
+To narrow: among the leaders (the candidates explaining the most findings, if two or more do; else
+the first six), the other findings the source gives for some and not the others, then the other
+sites where it puts the asked finding for some only; suggestions pointing to the same candidates
+are merged. Each is ranked by how evenly it splits the leaders and how high the ones it points to rank.
 """
 
 from __future__ import annotations

@@ -5,8 +5,14 @@
     >>> result = kg.ddx(["chondrocalcinosis"], sites=["knee"])
     >>> result.results[0].label
     'calcium pyrophosphate dihydrate deposition disease'
+    >>> kg.query("mimics", {"disorder": "haemochromatosis"}).rows[0]["otherLabel"]   # queries/mimics.rq
+    'calcium pyrophosphate dihydrate deposition disease'
+    >>> kg.show("pseudogout")["label"]
+    'calcium pyrophosphate dihydrate deposition disease'
 
-The graph sits in an embedded pyoxigraph store (named queries run there); the differential runs on
+The graph sits in an embedded pyoxigraph store, chosen by measurement (bench/bench_store.py: the same
+queries run one to two orders of magnitude faster than on rdflib's in-memory store, and rdflib cannot
+answer one of them). Named queries run there; the differential runs on
 an in-memory index read from the store once, so a ddx costs microseconds, not a SPARQL round trip.
 """
 
