@@ -83,3 +83,13 @@ def test_store_benchmark_runs_and_both_stores_agree(dist):
     assert all(r["rows_equal"] for r in answered), [r["what"] for r in answered if not r["rows_equal"]]
     assert res["summary"]["faster"] in ("pyoxigraph", "rdflib")
     assert "| what | rdflib (ms) | pyoxigraph (ms) |" in bench_store.markdown(res)
+
+
+def test_api_docstring_examples(dist, monkeypatch):
+    import doctest
+
+    import calckg.kg
+
+    monkeypatch.setenv("CALCKG_DIST", str(dist))
+    result = doctest.testmod(calckg.kg)
+    assert result.attempted >= 5 and result.failed == 0
