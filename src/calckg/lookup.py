@@ -79,7 +79,7 @@ class TermIndex:
         return None
 
     def suggest(self, text: str, kinds: Iterable[str], n: int = 5) -> list[str]:
-        key = normalize(text)
+        key = normalize(str(text)[:200])  # no term name is longer; keeps difflib fast on pasted text
         pool: dict[str, str] = {}
         for kind in kinds:
             pool.update(self._display.get(kind, {}))
