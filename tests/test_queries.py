@@ -198,6 +198,11 @@ def test_cli_runs_any_rq_file(dist, tmp_path, endpoint):
     there = run_cli("query", str(f), "--format", "tsv", "--endpoint", endpoint, dist=dist)
     assert here.returncode == there.returncode == 0, here.stderr + there.stderr
     assert here.stdout == there.stdout and int(here.stdout.split()[1]) > 50
+    ask = tmp_path / "ask.rq"
+    ask.write_text("ASK { <https://w3id.org/calckg/Gout> <https://w3id.org/calckg/mayCause> ?f }\n")
+    here = run_cli("query", str(ask), "--format", "json", dist=dist)
+    there = run_cli("query", str(ask), "--format", "json", "--endpoint", endpoint, dist=dist)
+    assert json.loads(here.stdout)["rows"] == json.loads(there.stdout)["rows"] == [{"boolean": "true"}]
     bad = tmp_path / "bad.rq"
     bad.write_text("SELECT WHERE {")
     p = run_cli("query", str(bad), dist=dist)

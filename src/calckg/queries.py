@@ -181,8 +181,8 @@ def run_embedded(store: Any, text: str, bindings: dict[str, Value]) -> QueryResu
         res = store.query(text, substitutions=subs) if subs else store.query(text)
     except (SyntaxError, RuntimeError, OSError) as exc:
         raise QueryError(f"query failed: {exc}") from None
-    if isinstance(res, bool):
-        return QueryResult(["boolean"], [{"boolean": str(res).lower()}])
+    if isinstance(res, bool | ox.QueryBoolean):
+        return QueryResult(["boolean"], [{"boolean": str(bool(res)).lower()}])
     if not isinstance(res, ox.QuerySolutions):
         raise QueryError("only SELECT and ASK queries can be run here")
     names = [v.value for v in res.variables]
