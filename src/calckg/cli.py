@@ -114,44 +114,6 @@ def cmd_ddx(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_show(args: argparse.Namespace) -> int:
-    from .kg import UnknownTermError
-
-    kg = _kg()
-    try:
-        d = kg.show(args.term)
-    except UnknownTermError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    if args.format == "json":
-        print(json.dumps(d, indent=2, ensure_ascii=False))
-        return 0
-    out = [f"{d['label']}  <{d['iri']}>  ({d['kind']})"]
-    out += _wrap(d["definition"], 2)
-    for key in ("synonyms", "parents", "children", "part_of", "has_parts", "gamuts", "mimicked_by", "db_xrefs"):
-        if d.get(key):
-            out += _wrap(f"{key.replace('_', ' ')}: {', '.join(d[key])}", 2)
-    for k, v in (d.get("facts") or {}).items():
-        out += _wrap(f"{k.replace('_', ' ')}: {', '.join(map(str, v)) if isinstance(v, list) else v}", 2)
-    for x in d["cross_references"]:
-        out.append(f"  {x['match']}: {x['iri']}")
-    if d["evidence"]:
-        out.append("entries:")
-    for e in d["evidence"]:
-        out += _wrap(f"• {e['source']}: {', '.join(e['disorders'])} → {e['finding']}"
-                     + (f" at {', '.join(e['sites'])}" if e["sites"] else ""), 2)
-        if e["remark"] and e["kind"] == "table row":
-            out += _wrap(f"“{e['remark']}”", 6)
-    if d.get("figure_details"):
-        out.append("figures:")
-    for f in d.get("figure_details", []):
-        out += _wrap(f"{f['label']}: {f['caption']}", 2)
-    for n in d["editorial_notes"]:
-        out += _wrap(f"note: {n}", 2)
-    print("\n".join(out))
-    return 0
-
-
 def _params(pairs: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs:
@@ -232,6 +194,44 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_show(args: argparse.Namespace) -> int:
+    from .kg import UnknownTermError
+
+    kg = _kg()
+    try:
+        d = kg.show(args.term)
+    except UnknownTermError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        print(json.dumps(d, indent=2, ensure_ascii=False))
+        return 0
+    out = [f"{d['label']}  <{d['iri']}>  ({d['kind']})"]
+    out += _wrap(d["definition"], 2)
+    for key in ("synonyms", "parents", "children", "part_of", "has_parts", "gamuts", "mimicked_by", "db_xrefs"):
+        if d.get(key):
+            out += _wrap(f"{key.replace('_', ' ')}: {', '.join(d[key])}", 2)
+    for k, v in (d.get("facts") or {}).items():
+        out += _wrap(f"{k.replace('_', ' ')}: {', '.join(map(str, v)) if isinstance(v, list) else v}", 2)
+    for x in d["cross_references"]:
+        out.append(f"  {x['match']}: {x['iri']}")
+    if d["evidence"]:
+        out.append("entries:")
+    for e in d["evidence"]:
+        out += _wrap(f"• {e['source']}: {', '.join(e['disorders'])} → {e['finding']}"
+                     + (f" at {', '.join(e['sites'])}" if e["sites"] else ""), 2)
+        if e["remark"] and e["kind"] == "table row":
+            out += _wrap(f"“{e['remark']}”", 6)
+    if d.get("figure_details"):
+        out.append("figures:")
+    for f in d.get("figure_details", []):
+        out += _wrap(f"{f['label']}: {f['caption']}", 2)
+    for n in d["editorial_notes"]:
+        out += _wrap(f"note: {n}", 2)
+    print("\n".join(out))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="calckg", description="CalcKG: differential diagnosis of joint and "
                                 "soft-tissue calcification from a provenance-tracked knowledge graph.")
@@ -252,11 +252,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="drop candidates whose source row gives no site, when --site is given")
     d.set_defaults(func=cmd_ddx)
 
-    s = sub.add_parser("show", help="everything known about a term")
-    s.add_argument("term")
-    s.add_argument("--format", choices=("text", "json"), default="text")
-    s.set_defaults(func=cmd_show)
-
     q = sub.add_parser("query", help="run a named SPARQL query (queries/NAME.rq) or any .rq file",
                        description="Run a named query on the embedded store or a SPARQL 1.1 endpoint. "
                        "Without NAME, list the named queries with their parameters.")
@@ -272,6 +267,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("ttl", "jsonld", "owl", "nt"), default="ttl")
     e.add_argument("--inferred", action="store_true", help="the inferred graph, with HermiT's classification")
     e.set_defaults(func=cmd_export)
+
+    s = sub.add_parser("show", help="everything known about a term")
+    s.add_argument("term")
+    s.add_argument("--format", choices=("text", "json"), default="text")
+    s.set_defaults(func=cmd_show)
     return p
 
 
