@@ -94,6 +94,14 @@ def test_narrowing_for_chondrocalcinosis_at_the_knee(kg):
     assert any("wrist joint" in n["site"] and CPPD in n["suggests"] for n in sites)
 
 
+def test_site_narrowing_names_the_finding_seen_there(kg):
+    """With two findings asked, a site suggestion names the one the source puts at that site."""
+    narrowing = kg.ddx(["chondrocalcinosis", "joint space widening"], sites=["knee"]).narrowing
+    sites = [n for n in narrowing if n["kind"] == "site"]
+    assert sites and all(n["finding"] == "chondrocalcinosis" for n in sites)
+    assert any(n["text"].startswith("look for chondrocalcinosis at the hip joint") for n in sites)
+
+
 def test_narrowing_for_loose_bodies(kg):
     narrowing = kg.ddx(["loose bodies"]).narrowing
     found = {n["finding"]: n["suggests"] for n in narrowing if n["kind"] == "finding"}

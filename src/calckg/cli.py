@@ -42,8 +42,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _wrap(text: str, indent: int) -> list[str]:
-    return textwrap.wrap(text, WIDTH - indent, initial_indent=" " * indent, subsequent_indent=" " * indent) or [""]
+def _wrap(text: str, indent: int, hang: int = 0) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=" " * indent, subsequent_indent=" " * (indent + hang)) or [""]
 
 
 def format_table(d: dict[str, Any]) -> str:
@@ -61,7 +61,7 @@ def format_table(d: dict[str, Any]) -> str:
         for e in r["evidence"]:
             where = f" at {', '.join(e['sites'])}" if e["sites"] else ""
             figs = f" [{', '.join(e['figures'])}]" if e["figures"] else ""
-            lines += _wrap(f"• {e['source']}: {e['finding']}{where}{figs}", 5)
+            lines += _wrap(f"• {e['source']}: {e['finding']}{where}{figs}", 5, 2)
             if e["remark"]:
                 lines += _wrap(f"“{e['remark']}”", 7)
         facts = r.get("facts") or {}
@@ -69,7 +69,7 @@ def format_table(d: dict[str, Any]) -> str:
                              for k, v in facts.items())
         if fact_txt:
             lines += _wrap(fact_txt, 5)
-        lines += _wrap("why: " + r["explanation"]["summary"], 5)
+        lines += _wrap("why: " + r["explanation"]["summary"], 5, 5)
         lines.append("")
     if not d["narrowing"] and d["count"] > 1:
         lines.append("To narrow: nothing in the source separates the leading candidates.")

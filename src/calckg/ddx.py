@@ -301,18 +301,20 @@ def narrowing_findings(kg: KnowledgeGraph, ranked: list[Candidate], queries: lis
                     "text": f"look for {_or(labels)} → {', '.join(present)}"})
     asked_sites = sites or []
     at: dict[str, set[str]] = {}
+    seen_as: dict[str, set[str]] = {}  # site -> the findings the source puts there for these leaders
     for c in lead:
         for e in c.evidence:
             for s in e["site_iris"]:
                 if not any(kg.site_within(s, a) or kg.site_within(a, s) for a in asked_sites):
                     at.setdefault(s, set()).add(c.iri)
-    what = " and ".join(q.label for q in queries)
+                    seen_as.setdefault(s, set()).add(e["finding_iri"])
     site_scored = [(-_split_score(lead, ds), kg.label(s), s, ds)
                    for s, ds in at.items() if 0 < len(ds) < len(lead)]
     for labels, iris, ds in _grouped(site_scored)[:n_sites]:
         present = [c.label for c in lead if c.iri in ds]
-        out.append({"kind": "site", "finding": what, "finding_iri": queries[0].iri,
-                    "finding_iris": [q.iri for q in queries],
+        found = sorted({f for s in iris for f in seen_as[s]}, key=kg.label)
+        what = _or([kg.label(f) for f in found])
+        out.append({"kind": "site", "finding": what, "finding_iri": found[0], "finding_iris": found,
                     "site": _or(labels), "site_iri": iris[0], "site_iris": iris, "suggests": present,
                     "against": [c.label for c in lead if c.iri not in ds],
                     "text": f"look for {what} at the {_or(labels)} → {', '.join(present)}"})
