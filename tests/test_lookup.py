@@ -60,10 +60,19 @@ def test_misspelled_terms_get_suggestions(kg, kind, typed, expected):
 
 
 def test_kind_matters(kg):
-    """A disorder is not a finding: the lookup keeps kinds apart."""
-    with pytest.raises(UnknownTermError):
+    """A disorder is not a finding: the lookup keeps kinds apart, also for IRIs and CURIEs, and says what it is."""
+    with pytest.raises(UnknownTermError) as exc:
         kg.resolve("gout", "finding")
+    assert exc.value.actual == "disorder" and "'gout' is a disorder" in str(exc.value)
     assert kg.resolve("gout", "disorder").endswith("/Gout")
+    for iri in ("calc:Gout", "https://w3id.org/calckg/Gout"):
+        with pytest.raises(UnknownTermError):
+            kg.resolve(iri, "finding")
+
+
+def test_a_site_given_as_finding_says_use_site(dist):
+    p = run_cli("ddx", "knees", dist=dist)
+    assert p.returncode == 2 and "unknown finding 'knees'" in p.stderr and "--site 'knees'" in p.stderr
 
 
 def test_every_label_and_synonym_finds_its_term(kg):

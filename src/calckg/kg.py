@@ -44,9 +44,13 @@ PREFIX oboInOwl: <http://www.geneontology.org/formats/oboInOwl#>
 class UnknownTermError(LookupError):
     """A name that matches no term of the expected kind; carries suggestions."""
 
-    def __init__(self, kind: str, text: str, suggestions: list[str]) -> None:
-        self.kind, self.text, self.suggestions = kind, text, suggestions
+    def __init__(self, kind: str, text: str, suggestions: list[str], actual: str | None = None) -> None:
+        self.kind, self.text, self.suggestions, self.actual = kind, text, suggestions, actual
         hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+        if actual:  # the name is a term, of another kind: say which, and where it belongs
+            use = {"site": f"give it with --site '{text}'", "finding": "give it as a finding"}.get(
+                actual, f"try: calckg show '{text}'")
+            hint = f" ('{text}' is a {actual}: {use})" + hint
         super().__init__(f"unknown {kind} '{text}'{hint}")
 
 
@@ -251,12 +255,14 @@ class KnowledgeGraph:
     def resolve(self, text: str, kind: str) -> str:
         """The IRI of the term of this kind named by text; UnknownTermError with suggestions if none."""
         iri = self.index.find(text, [kind])
-        if iri is None and str(text).startswith(("http://", "https://")) and text in self.terms:
-            iri = str(text)
-        if iri is None and str(text).startswith("calc:") and CALC + str(text)[5:] in self.terms:
-            iri = CALC + str(text)[5:]
+        raw = str(text).strip()
+        full = CALC + raw[5:] if raw.startswith("calc:") else raw
+        if iri is None and full in self.terms and self.terms[full].kind == kind:
+            iri = full
         if iri is None:
-            raise UnknownTermError(kind, str(text), self.index.suggest(text, [kind]))
+            other = next((k for k in ("finding", "site", "disorder", "mechanism", "value")
+                          if k != kind and self.index.find(text, [k])), None)
+            raise UnknownTermError(kind, str(text), self.index.suggest(text, [kind]), actual=other)
         return iri
 
     def label(self, iri: str) -> str:
