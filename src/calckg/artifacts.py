@@ -25,10 +25,20 @@ CONTEXT_URL = "https://w3id.org/calckg/context.jsonld"
 RELEASE = "https://w3id.org/calckg/releases/"
 
 
+class _OrderedGraph(Graph):
+    """A graph whose subjects() come sorted: rdflib's RDF/XML writer walks subjects() (in set order,
+    which changes with the hash seed) and each subject's predicates in insertion order."""
+
+    def subjects(self, predicate=None, object=None, unique=False):  # type: ignore[no-untyped-def,override]
+        if predicate is None and object is None:
+            return iter(sorted(set(super().subjects()), key=lambda n: (isinstance(n, BNode), str(n))))
+        return super().subjects(predicate, object, unique)
+
+
 def _sorted_graph(g: Graph) -> Graph:
-    """A canonical copy whose store yields triples in sorted order (rdflib's memory store keeps insertion order)."""
+    """A canonical copy with sorted subjects, whose triples are inserted in sorted order."""
     c = canonical(g)
-    out = Graph()
+    out = _OrderedGraph()
     for p, ns in c.namespaces():
         out.bind(p, ns)
     for t in sorted(c, key=lambda t: tuple(x.n3() for x in t)):

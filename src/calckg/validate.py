@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
 from .locate import Location, label_of, locate
-from .namespaces import PREFIXES
+from .namespaces import CALC, PREFIXES
 from .sources import Sources
 
 SHAPES_NS = "https://w3id.org/calckg/shapes/"
@@ -72,15 +72,37 @@ def validate(data: Graph, shapes: Graph, src: Sources | None = None,
         path = results.value(r, SH.resultPath)
         msg = results.value(r, SH.resultMessage)
         shape = results.value(r, SH.sourceShape)
+        value = results.value(r, SH.value)
+        text = " ".join(str(msg).split()) if msg is not None else "violates the shape"
+        if value is not None:  # pyshacl fills {$value} only in SPARQL constraints' messages
+            calc_term = isinstance(value, URIRef) and str(value).startswith(str(CALC))
+            shown = f"'{label_of(data, value)}' <{value}>" if calc_term else str(value)
+            text = text.replace("{$value}", shown).replace("{?value}", shown)
         file, line = locate(focus, where or {}, src)
         rule = short(shape) if isinstance(shape, URIRef) else _owning_shape(shapes, shape)
         problems.add(Problem(
             severity=SEVERITY.get(results.value(r, SH.resultSeverity), "error"),  # type: ignore[arg-type]
             file=file, line=line, iri=str(focus), label=label_of(data, focus),
-            path=short(path) if isinstance(path, URIRef) else "-",
-            message=" ".join(str(msg).split()) if msg is not None else "violates the shape",
+            path=_path_text(results, path), message=text,
             rule=rule))
     return sorted(problems)
+
+
+def _path_text(g: Graph, path: object) -> str:
+    """A SHACL path as text: a CURIE, `a|b` for alternatives, `p*` for zero-or-more, `-` for none."""
+    if path is None:
+        return "-"
+    if isinstance(path, URIRef):
+        return short(path)
+    from rdflib.collection import Collection
+
+    alt = g.value(path, SH.alternativePath)  # type: ignore[arg-type]
+    if alt is not None:
+        return "|".join(_path_text(g, m) for m in Collection(g, alt))  # type: ignore[arg-type]
+    star = g.value(path, SH.zeroOrMorePath)  # type: ignore[arg-type]
+    if star is not None:
+        return _path_text(g, star) + "*"
+    return "-"
 
 
 def _owning_shape(shapes: Graph, node: object) -> str:
