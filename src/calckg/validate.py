@@ -67,7 +67,8 @@ def validate(data: Graph, shapes: Graph, src: Sources | None = None,
                                       allow_warnings=True, abort_on_first=False)
     assert isinstance(results, Graph)
     problems = set()
-    for r in results.subjects(SH.resultSeverity, None):
+    # top-level results only: those of nested shapes (sh:node) hang below them as sh:detail
+    for r in results.objects(None, SH.result):
         focus = results.value(r, SH.focusNode)
         path = results.value(r, SH.resultPath)
         msg = results.value(r, SH.resultMessage)
