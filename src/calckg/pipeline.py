@@ -24,7 +24,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from . import __version__, artifacts
 from .assemble import Assembled, assemble
 from .edges import derive_edges, edge_graph
-from .export import write_turtle
+from .export import canonical, write_turtle
 from .locate import Location, locate
 from .qc import load_queries, run_qc
 from .reason import Classification, ReasoningError, classify
@@ -116,7 +116,9 @@ def stage_graph(st: BuildState) -> None:
             asserted.add(t)
     for p, ns in a.axioms.namespaces():
         asserted.bind(p, ns)
-    st.asserted = asserted
+    # stable blank-node labels now, so that counts, checks and every artifact see the released graph
+    # (canonical() also merges an axiom stated twice into one)
+    st.asserted = asserted = canonical(asserted)
     st.counts["triples"] = len(asserted)
     st.counts["classes"] = sum(1 for c in set(asserted.subjects(RDF.type, OWL.Class)) if isinstance(c, URIRef))
     st.note = f"{len(edges)} edges, {len(asserted)} triples, {st.counts['classes']} classes"
