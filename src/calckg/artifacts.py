@@ -18,7 +18,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from .export import canonical
-from .namespaces import CALC, DCAT, ONTOLOGY_IRI, PREFIXES, VOID, XREF_IRI
+from .namespaces import CALC, DCAT, LITERAL_ONLY, ONTOLOGY_IRI, PREFIXES, VOID, XREF_IRI
 from .sources import Sources
 
 CONTEXT_URL = "https://w3id.org/calckg/context.jsonld"
@@ -123,13 +123,17 @@ def write_sssom(src: Sources, path: Path, version: str) -> None:
             if kind not in SSSOM_PREDICATE:
                 continue
             for curie in curies:
+                if str(curie).split(":")[0] in LITERAL_ONLY:
+                    continue
                 rows.append((f"calc:{t.id}", t.label, SSSOM_PREDICATE[kind], str(curie),
                              "semapv:ManualMappingCuration"))
     prefixes = {"calc": str(CALC), "skos": str(SKOS), "semapv": "https://w3id.org/semapv/vocab/",
-                **{p: iri for p, iri in XREF_IRI.items()}, "GAMUTS": "http://www.gamuts.net/entity.php?id="}
+                **{p: iri for p, iri in XREF_IRI.items()}}
     meta = [f"# mapping_set_id: {RELEASE}{version}/calckg.sssom.tsv",
             f"# mapping_set_version: '{version}'",
             "# mapping_set_title: CalcKG cross-references",
+            "# comment: GAMUTS identifiers have no stable IRI form; they are not listed here and stay "
+            "oboInOwl:hasDbXref literals in calckg.ttl",
             "# license: https://creativecommons.org/licenses/by/4.0/",
             "# subject_source: https://w3id.org/calckg",
             "# curie_map:"] + [f"#   {p}: {iri}" for p, iri in sorted(prefixes.items())]
