@@ -132,3 +132,22 @@ def test_same_graph_tells_graphs_apart(ttl: Graph):
     other.remove((s, p, o))
     other.add((s, p, CALC.Gout if o != CALC.Gout else CALC.Hemochromatosis))
     assert same_graph(ttl, ttl) and not same_graph(ttl, other)
+
+
+def test_owl_api_parses_and_classifies_the_owl_file(dist: Path):
+    """The OWL API (bundled in owlready2's HermiT.jar, as Protégé uses it) reads calckg.owl; HermiT's own
+    command line then classifies it: no unsatisfiable class, CPPD among the causes of chondrocalcinosis."""
+    import shutil
+    import subprocess
+
+    import owlready2
+
+    hermit = Path(owlready2.__file__).parent / "hermit"
+    java = shutil.which("java")
+    assert java, "java is required (the build's reasoner needs it too)"
+    run = subprocess.run([java, "-cp", f"{hermit}:{hermit / 'HermiT.jar'}", "org.semanticweb.HermiT.cli.CommandLine",
+                          "-c", "-U", (dist / "calckg.owl").as_uri()], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    unsat = run.stdout.split("Classes equivalent to 'owl:Nothing':", 1)[1].split("SubClassOf", 1)[0].split()
+    assert unsat == ["owl:Nothing"]
+    assert f"SubClassOf( <{CALC.CPPDDepositionDisease}> <{CALC.CauseOfChondrocalcinosis}> )" in run.stdout
