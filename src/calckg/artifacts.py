@@ -195,9 +195,9 @@ def _anchor(n: Any) -> str:
 
 
 def write_html(g: Graph, path: Path, version: str) -> None:
-    """index.html: the ontology's classes and properties, with labels, definitions, synonyms,
-    parents and cross-references, in the manner of pyLODE (which is not importable in this
-    environment), deterministic and self-contained."""
+    """index.html: the ontology's classes and properties, with labels, definitions, synonyms, parents
+    (asserted and inferred, when given the inferred graph), direct edges and cross-references; in the
+    manner of pyLODE (whose 3.4.1 install here fails on import), deterministic and self-contained."""
     e = html.escape
 
     def link(n: Any) -> str:
@@ -217,6 +217,10 @@ def write_html(g: Graph, path: Path, version: str) -> None:
                                      if isinstance(x, URIRef))),
                 ("range", ", ".join(link(x) for x in sorted(g.objects(n, RDFS.range), key=str)
                                     if isinstance(x, URIRef))),
+                *((name, ", ".join(link(x) for x in sorted(g.objects(n, prop), key=str) if isinstance(x, URIRef)))
+                  for name, prop in (("may cause", CALC.mayCause), ("may be caused by", CALC.mayBeCausedBy),
+                                     ("located in", CALC.locatedIn), ("part of", CALC.partOf),
+                                     ("mechanism", CALC.hasMechanism), ("may mimic", CALC.mayMimic))),
                 ("cross-references", ", ".join(link(x) for p in (SKOS.exactMatch, SKOS.closeMatch,
                                                SKOS.narrowMatch, SKOS.broadMatch)
                                                for x in sorted(g.objects(n, p), key=str)))]

@@ -184,7 +184,7 @@ def stage_export(st: BuildState) -> None:
     artifacts.write_rdfxml(st.asserted, st.out / "calckg.owl")
     artifacts.write_jsonld(st.asserted, st.out / "calckg.jsonld", st.out / "context.jsonld")
     artifacts.write_sssom(st.src, st.out / "calckg.sssom.tsv", __version__)
-    artifacts.write_html(st.asserted, st.out / "index.html", __version__)
+    artifacts.write_html(st.inferred, st.out / "index.html", __version__)
 
 
 def stage_describe(st: BuildState) -> None:
