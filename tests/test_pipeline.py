@@ -218,3 +218,13 @@ def test_cli_failure_is_one_line_per_problem_and_exit_1(project):
     assert lines[0].startswith("error: 'hemochromatosis' <https://w3id.org/calckg/Hemochromatosis>")
     assert lines[-1].startswith("error: build failed:") and "dist/ left unchanged" in lines[-1]
     assert snapshot(root / "dist") == snap
+
+
+def test_cli_missing_label_is_one_line_naming_file_and_term(project):
+    root, snap = project
+    edit(root / "ontology/disorders.yaml", "    label: hemochromatosis\n", "")
+    run = cli(root, "--quiet")
+    assert run.returncode == 1
+    [line] = run.stderr.strip().splitlines()
+    assert re.match(r"error: ontology/disorders\.yaml:\d+: Hemochromatosis: missing label", line)
+    assert snapshot(root / "dist") == snap
