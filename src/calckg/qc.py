@@ -87,11 +87,11 @@ def run_qc(g: Graph, queries: list[QCQuery], src: Sources | None = None,
     store = store or to_store(g)
     problems: set[Problem] = set()
     for q in queries:
-        for row in store.query(q.text):  # type: ignore[union-attr]
-            entity = _rdflib(row["entity"])
-            prop = _rdflib(row["property"]) if "?property" in q.text else None
-            value = _rdflib(row["value"]) if "?value" in q.text else None
-            other = _rdflib(row["other"]) if "?other" in q.text else None
+        solutions = store.query(q.text)
+        selected = {v.value for v in solutions.variables}  # type: ignore[union-attr]
+        for row in solutions:  # type: ignore[union-attr]
+            entity, prop, value, other = (_rdflib(row[v]) if v in selected else None
+                                          for v in ("entity", "property", "value", "other"))
             msg = _message(q, value, other, g)
             file, line = locate(entity, where or {}, src)
             problems.add(Problem(q.level, file, line, str(entity), label_of(g, entity),
