@@ -25,7 +25,7 @@ from . import __version__, artifacts
 from .assemble import Assembled, assemble
 from .edges import derive_edges, edge_graph
 from .export import canonical, write_turtle
-from .locate import Location, locate
+from .locate import Location, locate, locations
 from .qc import load_queries, run_qc
 from .reason import Classification, ReasoningError, classify
 from .sources import Sources, load_sources
@@ -95,8 +95,6 @@ def stage_load(st: BuildState) -> None:
 
 
 def stage_assemble(st: BuildState) -> None:
-    from .locate import locations
-
     assert st.src is not None
     st.assembled = assemble(st.src, __version__)
     st.where = locations(st.src)
