@@ -21,6 +21,7 @@ def _kg() -> Any:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .pipeline import BuildError, build, summary
+    from .qc import QCQueryError
     from .reason import ReasoningError
     from .sources import SourceError
 
@@ -29,15 +30,22 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"CalcKG {__version__}: building the release", file=sys.stderr)
     try:
         st = build(log=log, quiet=args.quiet)
-    except (SourceError, ReasoningError, BuildError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except BuildError as exc:
+        # one line per fault (violation, QC error, unsatisfiable class), then the verdict
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        print(f"error: build failed: {exc}; dist/ left unchanged", file=sys.stderr)
+        return 1
+    except (SourceError, ReasoningError, QCQueryError, FileNotFoundError) as exc:
+        print(f"error: {exc}; dist/ left unchanged", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(summary(st), indent=2, sort_keys=True))
     elif not args.quiet:
         c = st.counts
-        print(f"  {c.get('disorders', 0)} disorders, {c.get('findings', 0)} findings, {c.get('sites', 0)} sites, "
-              f"{c.get('entries', 0)} entries, {c.get('triples', 0)} triples, "
+        print(f"  {c.get('classes', 0)} classes ({c.get('disorders', 0)} disorders, {c.get('findings', 0)} findings, "
+              f"{c.get('sites', 0)} sites), {c.get('entries', 0)} entries, {c.get('triples', 0)} triples, "
+              f"{c.get('violations', 0)} violations, {c.get('qc_warnings', 0)} QC warnings, "
               f"{c.get('inferred_subsumptions', 0)} inferred subsumptions → {st.out}", file=sys.stderr)
     return 0
 
@@ -240,7 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build, reason and export the release into dist/")
     b.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    b.add_argument("--json", action="store_true", help="print a JSON summary of counts and timings")
+    b.add_argument("--json", action="store_true", help="print only a JSON summary: counts (classes, entries, "
+                   "triples, violations, inferred subsumptions …), seconds per stage, warnings")
     b.set_defaults(func=cmd_build)
 
     d = sub.add_parser("ddx", help="ranked differential for one or more findings, optionally at sites")

@@ -1,7 +1,9 @@
-"""The release pipeline: sources → graph → validate → reason → export, into dist/ atomically.
+"""The release pipeline: sources → graph → SHACL → QC → reason → export, into dist/ atomically.
 
 Artifacts are written to a fresh temporary directory beside dist/ and swapped in only when every
 stage has passed, so a failed or interrupted build leaves the previous dist/ exactly as it was.
+Shapes (shapes/) and QC queries (queries/qc/) are code: they are read from the root being built
+when it has them, else from this checkout, so a copy of ontology/ alone builds too.
 """
 
 from __future__ import annotations
@@ -16,15 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from rdflib import Graph
-from rdflib.namespace import RDFS
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 
-from . import __version__
+from . import __version__, artifacts
 from .assemble import Assembled, assemble
 from .edges import derive_edges, edge_graph
-from .export import write_turtle
-from .reason import Classification, classify
+from .export import canonical, write_turtle
+from .locate import Location, locate, locations
+from .qc import load_queries, run_qc
+from .reason import Classification, ReasoningError, classify
 from .sources import Sources, load_sources
+from .validate import Problem, load_shapes, validate
+
+CODE_ROOT = Path(__file__).resolve().parents[2]
 
 
 def project_root() -> Path:
@@ -39,7 +46,21 @@ def project_root() -> Path:
 
 
 class BuildError(RuntimeError):
-    """A stage refused the sources; the message names the file, term and fault."""
+    """A stage refused the sources; the message names the file, term and fault.
+
+    `problems` holds one line per fault (SHACL violations, QC errors, unsatisfiable classes), each
+    naming the term's label and IRI and the file and line that define it.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        self.problems = problems or []
+        super().__init__(message)
+
+
+def code_dir(root: Path, name: str) -> Path:
+    """shapes/ or queries/qc/ of the root being built if it has one, else of this checkout."""
+    own = root / name
+    return own if own.is_dir() else CODE_ROOT / name
 
 
 @dataclass
@@ -51,6 +72,10 @@ class BuildState:
     classification: Classification | None = None
     asserted: Graph | None = None
     inferred: Graph | None = None
+    where: dict[URIRef, Location] = field(default_factory=dict)
+    violations: list[Problem] = field(default_factory=list)
+    qc: list[Problem] = field(default_factory=list)
+    note: str = ""  # what the stage just did, for the progress line
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
@@ -66,23 +91,20 @@ def stage_load(st: BuildState) -> None:
         kinds[t.kind] = kinds.get(t.kind, 0) + 1
     st.counts.update({f"{k}s": v for k, v in sorted(kinds.items())})
     st.counts["entries"] = sum(len(g.get("rows") or []) for g in st.src.gamuts)
+    st.note = ", ".join(f"{v} {k}" for k, v in st.counts.items())
 
 
 def stage_assemble(st: BuildState) -> None:
     assert st.src is not None
     st.assembled = assemble(st.src, __version__)
+    st.where = locations(st.src)
     st.counts["axiom_triples"] = len(st.assembled.axioms)
-
-
-def stage_reason(st: BuildState) -> None:
-    assert st.assembled is not None
-    st.classification = classify(st.assembled.axioms)
-    st.counts["inferred_subsumptions"] = len(st.classification.inferred)
+    st.note = f"{len(st.assembled.axioms)} axiom triples, {len(st.assembled.provenance)} provenance triples"
 
 
 def stage_graph(st: BuildState) -> None:
-    """Assemble the release graphs: axioms + provenance + direct edges (+ classification)."""
-    assert st.assembled is not None and st.classification is not None
+    """The released asserted graph: axioms + provenance + direct edges derived from the axioms."""
+    assert st.assembled is not None
     a = st.assembled
     edges = derive_edges(a.axioms)
     st.counts["direct_edges"] = len(edges)
@@ -92,28 +114,95 @@ def stage_graph(st: BuildState) -> None:
             asserted.add(t)
     for p, ns in a.axioms.namespaces():
         asserted.bind(p, ns)
+    # stable blank-node labels now, so that counts, checks and every artifact see the released graph
+    # (canonical() also merges an axiom stated twice into one)
+    st.asserted = asserted = canonical(asserted)
+    st.counts["triples"] = len(asserted)
+    st.counts["classes"] = sum(1 for c in set(asserted.subjects(RDF.type, OWL.Class)) if isinstance(c, URIRef))
+    st.note = f"{len(edges)} edges, {len(asserted)} triples, {st.counts['classes']} classes"
+
+
+def _fail(what: str, problems: list[Problem]) -> None:
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        first = errors[0]
+        raise BuildError(f"{len(errors)} {what}; first: {first}", [str(p) for p in errors])
+
+
+def stage_validate(st: BuildState) -> None:
+    """SHACL (shapes/*.ttl) over the asserted graph; any violation fails the build."""
+    assert st.asserted is not None
+    st.violations = validate(st.asserted, load_shapes(code_dir(st.root, "shapes")), st.src, st.where)
+    st.counts["violations"] = sum(1 for p in st.violations if p.severity == "error")
+    st.warnings += [str(p) for p in st.violations if p.severity != "error"]
+    st.note = f"{st.counts['violations']} violations"
+    _fail("SHACL violation(s)", st.violations)
+
+
+def stage_qc(st: BuildState) -> None:
+    """The SPARQL QC queries (queries/qc/*.rq): errors fail the build, warnings are reported."""
+    assert st.asserted is not None
+    st.qc = run_qc(st.asserted, load_queries(code_dir(st.root, "queries/qc")), st.src, st.where)
+    st.counts["qc_errors"] = sum(1 for p in st.qc if p.severity == "error")
+    st.counts["qc_warnings"] = sum(1 for p in st.qc if p.severity == "warning")
+    st.warnings += [str(p) for p in st.qc if p.severity == "warning"]
+    st.note = f"{st.counts['qc_errors']} errors, {st.counts['qc_warnings']} warnings"
+    _fail("QC error(s)", st.qc)
+
+
+def stage_reason(st: BuildState) -> None:
+    """HermiT: consistency, unsatisfiable classes (named with label and file), the classification."""
+    assert st.assembled is not None and st.asserted is not None
+    try:
+        st.classification = classify(st.assembled.axioms)
+    except ReasoningError as exc:
+        lines = []
+        for label, iri in exc.unsatisfiable:
+            file, line = locate(URIRef(iri), st.where, st.src)
+            lines.append(f"error: '{label}' <{iri}> is unsatisfiable (HermiT) ({file}:{line})")
+        raise BuildError(f"{exc}" + (f"; first: {lines[0]}" if lines else ""), lines) from exc
+    st.counts["inferred_subsumptions"] = len(st.classification.inferred)
     inferred = Graph()
-    for t in asserted:
+    for t in st.asserted:
         inferred.add(t)
+    for p, ns in st.asserted.namespaces():
+        inferred.bind(p, ns)
     for s, o in st.classification.inferred_direct:
         inferred.add((s, RDFS.subClassOf, o))
-    st.asserted, st.inferred = asserted, inferred
-    st.counts["triples"] = len(asserted)
+    st.inferred = inferred
     st.counts["inferred_triples"] = len(inferred)
+    st.note = f"consistent, {len(st.classification.inferred)} inferred subsumptions"
 
 
 def stage_export(st: BuildState) -> None:
-    assert st.asserted is not None and st.inferred is not None
+    """The Turtle, RDF/XML and JSON-LD serialisations, the SSSOM mappings and the HTML docs."""
+    assert st.asserted is not None and st.inferred is not None and st.src is not None
     write_turtle(st.asserted, st.out / "calckg.ttl")
     write_turtle(st.inferred, st.out / "calckg-inferred.ttl")
+    artifacts.write_rdfxml(st.asserted, st.out / "calckg.owl")
+    artifacts.write_jsonld(st.asserted, st.out / "calckg.jsonld", st.out / "context.jsonld")
+    artifacts.write_sssom(st.src, st.out / "calckg.sssom.tsv", __version__)
+    artifacts.write_html(st.inferred, st.out / "index.html", __version__)
+
+
+def stage_describe(st: BuildState) -> None:
+    """The VoID/DCAT description of the release, then SHA256SUMS over every file."""
+    assert st.asserted is not None
+    artifacts.write_void(st.asserted, st.counts, st.out, __version__)
+    artifacts.write_checksums(st.out)
+    st.counts["files"] = sum(1 for _ in st.out.iterdir())
+    st.note = f"{st.counts['files']} files"
 
 
 STAGES: list[Stage] = [
     ("load sources", stage_load),
     ("assemble graph", stage_assemble),
-    ("reason (HermiT)", stage_reason),
     ("direct edges", stage_graph),
-    ("export", stage_export),
+    ("validate (SHACL)", stage_validate),
+    ("quality control", stage_qc),
+    ("reason (HermiT)", stage_reason),
+    ("export artifacts", stage_export),
+    ("describe, checksum", stage_describe),
 ]
 
 
@@ -124,16 +213,21 @@ def build(root: Path | None = None, dist: Path | None = None, *, stages: list[St
     dist = dist or root / "dist"
     dist.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".dist-build-", dir=dist.parent))
+    tmp.chmod(0o755)
     st = BuildState(root=root, out=tmp)
+    show = log is not None and not quiet
     try:
         for name, fn in stages or STAGES:
             t0 = time.perf_counter()
-            if log and not quiet:
+            if show:
                 print(f"  {name:<22}", end="", file=log, flush=True)
+            st.note, seen = "", len(st.warnings)
             fn(st)
             st.seconds[name] = round(time.perf_counter() - t0, 3)
-            if log and not quiet:
-                print(f"{st.seconds[name]:7.2f} s", file=log, flush=True)
+            if show:
+                print(f"{st.seconds[name]:7.2f} s  {st.note}".rstrip(), file=log, flush=True)
+                for w in st.warnings[seen:]:
+                    print(f"    {w}", file=log, flush=True)
         _swap(tmp, dist)
     except BaseException:
         if log and not quiet:
