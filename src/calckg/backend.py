@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import http.client
+import queue
 import shutil
 import signal
 import socket
@@ -143,16 +144,26 @@ class OxigraphBackend:
         except BaseException:
             shutil.rmtree(self._dir, ignore_errors=True)
             raise
-        self._watchdog = threading.Thread(target=self._watch, name="oxigraph-watchdog", daemon=True)
-        self._watchdog.start()
+        self._requests: queue.Queue[tuple[_Process | None, threading.Event]] = queue.Queue()
+        self._supervisor = threading.Thread(target=self._supervise, name="oxigraph-supervisor", daemon=True)
+        self._supervisor.start()
 
     @property
     def port(self) -> int:
         return self._proc.port
 
     # ------------------------------------------------------------------ supervision
-    def restart(self, stale: _Process | None = None) -> None:
-        """Start a fresh engine and retire the current one (only if it is still `stale`, when given)."""
+    def restart(self, stale: _Process | None = None, wait: float = 30.0) -> None:
+        """Ask the supervisor for a fresh engine (only if the current one is still `stale`, when given).
+
+        Engines are started by the one long-lived supervisor thread: PR_SET_PDEATHSIG fires when the
+        *thread* that forked the child ends, so a process started by a request thread would die with it.
+        """
+        done = threading.Event()
+        self._requests.put((stale, done))
+        done.wait(wait)
+
+    def _replace(self, stale: _Process | None) -> None:
         with self._lock:
             if self._stop.is_set() or (stale is not None and self._proc is not stale):
                 return
@@ -162,14 +173,26 @@ class OxigraphBackend:
             self.restarts += 1
         old.kill()
 
-    def _watch(self) -> None:
-        while not self._stop.wait(0.25):
-            proc = self._proc
+    def _supervise(self) -> None:
+        while not self._stop.is_set():
             try:
-                if proc.proc.poll() is not None or _rss_bytes(proc.proc.pid) > self.max_memory_bytes:
-                    self.restart(proc)
-            except BackendError as exc:  # keep watching; the next round tries again
-                print(f"calckg serve: restarting oxigraph failed: {exc}", file=sys.stderr)
+                stale, done = self._requests.get(timeout=0.25)
+            except queue.Empty:
+                stale, done = None, None
+                proc = self._proc
+                code, rss = proc.proc.poll(), _rss_bytes(proc.proc.pid)
+                if (code is None and rss <= self.max_memory_bytes) or self._stop.is_set():
+                    continue
+                why = f"exited with status {code}" if code is not None else f"uses {rss >> 20} MiB"
+                print(f"calckg serve: the SPARQL engine {why}; restarting it", file=sys.stderr)
+                stale = proc
+            try:
+                self._replace(stale)
+            except BackendError as exc:  # keep supervising; the next round tries again
+                print(f"calckg serve: restarting the SPARQL engine failed: {exc}", file=sys.stderr)
+            finally:
+                if done is not None:
+                    done.set()
 
     def close(self) -> None:
         self._stop.set()
@@ -189,23 +212,17 @@ class OxigraphBackend:
                 try:
                     return self._ask(proc, query, accept, dataset, deadline)
                 except QueryTimeout:
-                    threading.Thread(target=self._restart_quietly, args=(proc,), daemon=True).start()
+                    self._requests.put((proc, threading.Event()))  # replace the engine still running it
                     raise
                 except (OSError, http.client.HTTPException) as exc:
                     # the engine was replaced under this request (or died): retry once on the new one
                     if attempt or time.monotonic() >= deadline:
                         raise BackendError(f"the SPARQL engine failed: {exc}") from exc
                     if proc is self._proc:
-                        self._restart_quietly(proc)
+                        self.restart(proc, wait=max(0.0, deadline - time.monotonic()))
             raise BackendError("unreachable")
         finally:
             self._slots.release()
-
-    def _restart_quietly(self, proc: _Process) -> None:
-        try:
-            self.restart(proc)
-        except BackendError as exc:
-            print(f"calckg serve: restarting oxigraph failed: {exc}", file=sys.stderr)
 
     def _ask(self, proc: _Process, query: str, accept: str, dataset: list[tuple[str, str]],
              deadline: float) -> Answer:
