@@ -53,12 +53,13 @@ def _inputs(kind: str, values: list[str], n: int, title: str) -> str:
             f'<button type="button" class="add" data-add="{kind}" hidden>Add a {title.lower()}</button>')
 
 
-def form(kg: Any, findings: list[str], sites: list[str]) -> str:
+def form(kg: Any, findings: list[str], sites: list[str], strict: bool = False) -> str:
     return f"""<form method="get" action="/ddx" class="ddx" role="search" aria-label="Differential diagnosis">
 <fieldset><legend>Findings</legend>{_inputs("finding", findings, FINDING_FIELDS, "Finding")}</fieldset>
 <fieldset><legend>Sites <span class="hint">(optional)</span></legend>{_inputs("site", sites, SITE_FIELDS, "Site")}
 </fieldset>
-<label class="check"><input type="checkbox" name="strict" value="1"> Only rows that state a site</label>
+<label class="check"><input type="checkbox" name="strict" value="1"{" checked" if strict else ""}> Only rows that
+state a site</label>
 <button type="submit" class="primary">Show the differential</button>
 {_datalist(kg, "finding")}{_datalist(kg, "site")}
 </form>"""
@@ -118,7 +119,7 @@ def ddx_page(kg: Any, findings: list[str], sites: list[str], strict: bool) -> st
     sites = [s.strip() for s in sites if s.strip()]
     out = ["<h1>Differential diagnosis</h1>",
            "<p>Type one or more imaging findings (labels or synonyms), optionally the sites, and see the ranked "
-           "causes with the table rows and figures behind them.</p>", form(kg, findings, sites)]
+           "causes with the table rows and figures behind them.</p>", form(kg, findings, sites, strict)]
     if findings:
         try:
             d = kg.ddx(findings, sites, strict_sites=strict).to_dict()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDFS
 
-from . import e, link, page
+from . import CALC, e, link, page
 
+LOCAL = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 KIND_NAMES = {"disorder": "Disorder", "finding": "Imaging finding", "site": "Anatomical site",
               "mechanism": "Mechanism", "core": "Core class", "value": "Value", "other": "Class"}
 
@@ -74,6 +76,8 @@ def term_page(kg: Any, d: dict[str, Any], fmt_links: dict[str, str]) -> str:
                        ("part_of", "Part of"), ("gamuts", "Differential lists")):
         vals = d.get(key) or []
         if vals:
+            if key == "gamuts":  # gamuts are shown by their local names
+                index = {**{v: CALC + v for v in vals if LOCAL.match(v)}, **index}
             body = ", ".join(e(v) for v in vals) if key == "synonyms" else linked(vals, index)
             dl.append(f"<dt>{title}</dt><dd class=\"{key}\">{body}</dd>")
     for k, v in (d.get("facts") or {}).items():
