@@ -341,3 +341,45 @@ def test_binds_loopback_by_default():
     from calckg.server import Config
 
     assert Config().host == "127.0.0.1"
+
+
+def test_format_parameter_for_clients_without_headers(server):
+    q = urllib.parse.urlencode({"query": CAUSES, "format": "csv"})
+    status, headers, _ = request(server, "GET", "/sparql?" + q, headers={"Accept": "text/html,*/*;q=0.8"})
+    assert status == 200 and headers["content-type"].startswith("text/csv")
+    q = urllib.parse.urlencode({"query": "DESCRIBE <https://w3id.org/calckg/Gout>", "format": "xml"})
+    status, headers, body = request(server, "GET", "/sparql?" + q)
+    assert status == 200 and headers["content-type"].startswith("application/rdf+xml")
+    assert len(Graph().parse(data=body, format="xml")) > 3
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("SELECT * { ?s ?p ?o }", "SELECT"),
+    ("PREFIX insert: <http://ex.org/> BASE <http://x/> ask { ?s insert:drop ?o }", "ASK"),
+    ('SELECT * { ?s ?p "INSERT DATA" } # DROP ALL', "SELECT"),
+    ("# a comment\nconstruct WHERE { ?s ?p ?o }", "CONSTRUCT"),
+    ("SELECT ?service WHERE { ?service ?p <http://ex.org/SERVICE> }", "SELECT"),
+])
+def test_guard_reads_keywords_not_strings_iris_or_comments(text, expected):
+    from calckg.sparql_guard import check_query
+
+    assert check_query(text) == expected
+
+
+@pytest.mark.parametrize("text", ["  insert data { <a:b> <a:c> 1 }", "PREFIX x: <http://x/> DELETE WHERE { ?s ?p ?o }",
+                                  "SELECT * { SERVICE <http://x/> { ?s ?p ?o } }",
+                                  "SELECT * { ?s ?p ?o OPTIONAL { service ?svc { ?s ?p ?o } } }"])
+def test_guard_refuses_updates_and_federation(text):
+    from calckg.sparql_guard import Refused, check_query
+
+    with pytest.raises(Refused) as exc:
+        check_query(text)
+    assert exc.value.status == 403
+
+
+def test_serve_builds_a_missing_release_and_starts(tmp_path):
+    dist = tmp_path / "fresh" / "dist"
+    with calckg_server(dist) as base:
+        status, _, body = request(base, "GET", "/sparql?" + urllib.parse.urlencode({"query": COUNT}))
+        assert status == 200 and int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) > 5000
+    assert (dist / "calckg-inferred.ttl").exists()

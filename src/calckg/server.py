@@ -281,14 +281,16 @@ class Handler(BaseHTTPRequestHandler):
             self.fail(413, f"query over {self.app.cfg.max_request_bytes} bytes")
             return
         try:
-            check_query(query)
+            form = check_query(query)
         except Refused as exc:
             self.fail(exc.status, str(exc))
             return
         accept = self.headers.get("Accept") or "*/*"
-        fmt = next((v for k, v in params if k in ("format", "output")), "")
-        if fmt and accept.strip() in ("*/*", ""):
-            accept = ACCEPT_BY_FORMAT.get(fmt.lower(), from_format(fmt) or accept)
+        fmt = next((v for k, v in params if k in ("format", "output")), "").strip().lower()
+        if fmt:  # an explicit ?format= (browser forms, plain links) wins over the header
+            graph_form = form in ("CONSTRUCT", "DESCRIBE")
+            named = {"xml": "application/rdf+xml", "json": "application/ld+json"}.get(fmt) if graph_form else None
+            accept = named or ACCEPT_BY_FORMAT.get(fmt) or from_format(fmt) or accept
         dataset = [(k, v) for k, v in params if k in ("default-graph-uri", "named-graph-uri")]
         try:
             ans = self.app.backend.query(query, accept, dataset)
