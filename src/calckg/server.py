@@ -113,6 +113,7 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "CalcKG"
     protocol_version = "HTTP/1.1"
     timeout = 30  # an idle or trickling client holds a thread no longer than this
+    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms delayed-ACK stall
     app: App  # set on the subclass made by make_server
 
     # ------------------------------------------------------------------ plumbing
