@@ -34,7 +34,11 @@ class BackendError(RuntimeError):
 
 
 class QueryTimeout(RuntimeError):
-    """The query ran past its deadline."""
+    """The query ran past its deadline; `stopped` when the engine itself already cancelled it."""
+
+    def __init__(self, message: str, *, stopped: bool = False) -> None:
+        super().__init__(message)
+        self.stopped = stopped
 
 
 class ResultTooLarge(RuntimeError):
@@ -211,8 +215,9 @@ class OxigraphBackend:
                 proc = self._proc
                 try:
                     return self._ask(proc, query, accept, dataset, deadline)
-                except QueryTimeout:
-                    self._requests.put((proc, threading.Event()))  # replace the engine still running it
+                except QueryTimeout as exc:
+                    if not exc.stopped:  # replace the engine that is still running it
+                        self._requests.put((proc, threading.Event()))
                     raise
                 except (OSError, http.client.HTTPException) as exc:
                     # the engine was replaced under this request (or died): retry once on the new one
@@ -263,7 +268,7 @@ class OxigraphBackend:
             conn.close()
         body = b"".join(chunks)
         if resp.status == 200 and body.rstrip().endswith(CANCELLED):
-            raise QueryTimeout(f"the query exceeded the {self.timeout:g} s time limit")
+            raise QueryTimeout(f"the query exceeded the {self.timeout:g} s time limit", stopped=True)
         return Answer(resp.status, resp.getheader("Content-Type", "application/octet-stream"), body)
 
 

@@ -97,6 +97,8 @@ class App:
         """The whole release in one RDF format (cached; the Turtle file as built)."""
         if media == "text/turtle":
             return (self.dist / "calckg-inferred.ttl").read_bytes()
+        if media == "application/ld+json" and (self.dist / "calckg-inferred.jsonld").exists():
+            return (self.dist / "calckg-inferred.jsonld").read_bytes()
         with self._dump_lock:
             if media not in self._dumps:
                 self._dumps[media] = self.serialize(self.graph, media)
