@@ -185,6 +185,7 @@ class Handler(BaseHTTPRequestHandler):
         self._guarded(self.route_post)
 
     def _read_only(self) -> None:
+        self.close_connection = True  # the body is not read, so the connection cannot carry another request
         self._guarded(lambda: self.fail(405, "this server is read-only", {"Allow": "GET, HEAD, POST, OPTIONS"}))
 
     do_PUT = do_DELETE = do_PATCH = _read_only
@@ -223,6 +224,7 @@ class Handler(BaseHTTPRequestHandler):
     def route_post(self) -> None:
         path = urlsplit(self.path).path
         if path != "/sparql":
+            self.close_connection = True  # the body is not read
             if path in ("/update", "/sparql/update", "/store", "/data"):
                 self.fail(403, "this endpoint is read-only")
             else:
@@ -460,8 +462,29 @@ def _dist_type(name: str) -> str | None:
 
 
 class Server(ThreadingHTTPServer):
+    """One thread per connection, at most MAX_CONNECTIONS at once; further clients wait in the backlog."""
+
     daemon_threads = True
     request_queue_size = 128
+    MAX_CONNECTIONS = 256
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._connections = threading.BoundedSemaphore(self.MAX_CONNECTIONS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self._connections.acquire()
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._connections.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._connections.release()
 
 
 def make_server(cfg: Config, app: App | None = None) -> tuple[Server, App]:
