@@ -240,6 +240,48 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .backend import BackendError
+    from .server import Config, serve
+
+    cfg = Config(host=args.host, port=args.port, dist=Path(args.dist) if args.dist else None, timeout=args.timeout,
+                 max_result_bytes=args.max_result_bytes, max_request_bytes=args.max_request_bytes,
+                 access_log=args.access_log)
+    try:
+        return serve(cfg)
+    except (BackendError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from .pipeline import project_root
+    from .push import PushError, push
+
+    dist = Path(args.dist) if args.dist else project_root() / "dist"
+    path = Path(args.file) if args.file else dist / ("calckg.ttl" if args.asserted else "calckg-inferred.ttl")
+    if not args.file and not path.exists():
+        from .pipeline import build
+
+        build(dist=dist, quiet=True)
+    try:
+        res = push(path, args.endpoint, graph=args.graph, replace=not args.append, user=args.user,
+                   password=os.environ.get("CALCKG_PUSH_PASSWORD"), timeout=args.timeout,
+                   verify_endpoint=args.verify)
+    except PushError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    where = f"graph <{args.graph}>" if args.graph else "the default graph"
+    check = f"; the store counts {res.verified}" if res.verified is not None else ""
+    print(f"pushed {res.triples} triples from {path.name} into {where} at {res.url} (HTTP {res.status}){check}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="calckg", description="CalcKG: differential diagnosis of joint and "
                                 "soft-tissue calcification from a provenance-tracked knowledge graph.")
@@ -281,6 +323,30 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("term")
     s.add_argument("--format", choices=("text", "json"), default="text")
     s.set_defaults(func=cmd_show)
+
+    v = sub.add_parser("serve", help="serve the release over HTTP: SPARQL endpoint, term pages, differential page")
+    v.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    v.add_argument("--port", type=int, default=8000, help="port (0: any free port; the URL is printed)")
+    v.add_argument("--dist", help="release directory (default: dist/ of the checkout, built if missing)")
+    v.add_argument("--timeout", type=float, default=5.0, help="SPARQL query time limit in seconds (default 5)")
+    v.add_argument("--max-result-bytes", type=int, default=10_000_000, help="largest SPARQL result sent")
+    v.add_argument("--max-request-bytes", type=int, default=100_000, help="largest request body or query")
+    v.add_argument("--access-log", action="store_true", help="log every request to stderr")
+    v.set_defaults(func=cmd_serve)
+
+    u = sub.add_parser("push", help="load the release into a SPARQL 1.1 Graph Store (Oxigraph, Fuseki, Virtuoso …)")
+    u.add_argument("--endpoint", required=True, metavar="URL",
+                   help="Graph Store URL, e.g. http://localhost:7878/store (Oxigraph), "
+                        "http://localhost:3030/ds/data (Fuseki)")
+    u.add_argument("--graph", metavar="IRI", help="named graph to fill (default: the default graph)")
+    u.add_argument("--append", action="store_true", help="add to the graph (POST) instead of replacing it (PUT)")
+    u.add_argument("--asserted", action="store_true", help="push calckg.ttl (no classification) instead")
+    u.add_argument("--file", help="push this Turtle file instead of the release")
+    u.add_argument("--dist", help="release directory (default: dist/ of the checkout)")
+    u.add_argument("--user", help="user name (password from $CALCKG_PUSH_PASSWORD)")
+    u.add_argument("--verify", metavar="QUERY_URL", help="count the triples back over this SPARQL query endpoint")
+    u.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the store")
+    u.set_defaults(func=cmd_push)
     return p
 
 
