@@ -148,8 +148,8 @@ class _Gen:
         return body
 
     def make_gamuts(self, rows: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        n_stat = max(4, rows // 10)
-        n_rows = rows - n_stat
+        n_stat = max(4, rows // 10)  # statements (remarks, captions) come on top of the rows
+        n_rows = rows
         n_gamuts = max(3, min(len(self.findings), rows // 16))
         chosen = self.rnd.sample(self.findings, n_gamuts)
         site_ids = [s["id"] for s in self.sites]

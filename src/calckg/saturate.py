@@ -24,15 +24,20 @@ tests/test_saturate.py proves equality with HermiT on the chapter and on synthet
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.plugins.stores.memory import Memory
 
 THING = str(OWL.Thing)
 NOTHING = str(OWL.Nothing)
+_TYPE, _FIRST, _REST, _NIL = RDF.type, RDF.first, RDF.rest, RDF.nil
+_INTER, _UNION, _COMP, _ONPROP, _SOME = (OWL.intersectionOf, OWL.unionOf, OWL.complementOf, OWL.onProperty,
+                                         OWL.someValuesFrom)
 
 Expr = tuple[Any, ...]  # ("N", iri) | ("AND", exprs) | ("OR", exprs) | ("SOME", role, expr) | ("NOT", role, expr)
 
@@ -50,6 +55,21 @@ class Branch:
 @dataclass
 class Node:
     branches: list[Branch]
+    reach: dict[str | None, frozenset[str]] | None = None  # memo of Saturator._reach_named
+
+
+def fast_triples(g: Graph) -> Iterator[tuple[Any, Any, Any]]:
+    """Every triple of g; straight from rdflib's Memory indexes when g owns its store.
+
+    Iterating a Memory-backed Graph costs ~15 µs a triple in context bookkeeping (a minute for the
+    Gamuts scale's 3.5 million); the index itself holds exactly g's triples when g is a plain Graph
+    with a store of its own, which the count check below confirms.
+    """
+    spo = getattr(g.store, "_Memory__spo", None)
+    if type(g) is Graph and type(g.store) is Memory and isinstance(spo, dict):
+        if sum(len(os) for ps in spo.values() for os in ps.values()) == len(g):
+            return ((s, p, o) for s, ps in spo.items() for p, os in ps.items() for o in os)
+    return iter(g)
 
 
 def _n(iri: str) -> Expr:
@@ -57,10 +77,11 @@ def _n(iri: str) -> Expr:
 
 
 class _Parser:
-    """Read the axioms graph into expressions, refusing what the fragment does not cover."""
+    """Read the axioms graph into expressions, refusing what the fragment does not cover.
 
-    ALLOWED_TYPES = {OWL.Class, OWL.Restriction, OWL.ObjectProperty, OWL.TransitiveProperty, OWL.SymmetricProperty,
-                     OWL.AnnotationProperty, OWL.DatatypeProperty, OWL.Ontology, RDF.List, RDFS.Class}
+    The graph is read once into plain dicts: rdflib's per-call lookups cost more than the reasoning.
+    """
+
     CLASS_AXIOM_PREDICATES = {RDFS.subClassOf, OWL.equivalentClass, OWL.disjointWith}
     REFUSED_PREDICATES = {OWL.allValuesFrom, OWL.hasValue, OWL.oneOf, OWL.cardinality, OWL.minCardinality,
                           OWL.maxCardinality, OWL.qualifiedCardinality, OWL.minQualifiedCardinality,
@@ -72,34 +93,70 @@ class _Parser:
                      OWL.NegativePropertyAssertion, OWL.AllDifferent}
 
     def __init__(self, g: Graph) -> None:
-        self.g = g
+        self.out: dict[Any, dict[Any, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        self.by_pred: dict[Any, list[tuple[Any, Any]]] = defaultdict(list)
+        self.refused: set[str] = set()
+        keep = {_INTER, _UNION, _COMP, _ONPROP, _SOME, _FIRST, _REST}
+        refused_p, refused_t, axiom_p = self.REFUSED_PREDICATES, self.REFUSED_TYPES, self.CLASS_AXIOM_PREDICATES
+        out, by_pred = self.out, self.by_pred
+        for s, p, o in fast_triples(g):
+            if p in keep and type(s) is BNode:
+                out[s][p].append(o)
+            else:
+                by_pred[p].append((s, o))
+            if p in refused_p:
+                raise Unsupported(f"{p} is outside the fragment")
+            if p is _TYPE and o in refused_t:
+                self.refused.add(str(s))
+            if p in axiom_p and not isinstance(s, URIRef):
+                raise Unsupported("a class axiom with a complex left-hand side")
         self.cache: dict[Any, Expr] = {}
+        self.interned: dict[Expr, Expr] = {}
+
+    def intern(self, e: Expr) -> Expr:
+        """One object per distinct expression, so that sets and memo keys can use id()."""
+        return self.interned.setdefault(e, e)
+
+    def one(self, node: Any, p: Any) -> Any:
+        vals = self.out.get(node, {}).get(p)
+        return vals[0] if vals else None
+
+    def items(self, head: Any) -> list[Any]:
+        out = []
+        while head is not None and head != _NIL:
+            first = self.one(head, _FIRST)
+            if first is None:
+                raise Unsupported("a malformed RDF list")
+            out.append(first)
+            head = self.one(head, _REST)
+        return out
 
     def expr(self, node: Any, top: bool = False) -> Expr:
         if isinstance(node, URIRef):
-            return _n(str(node))
+            return self.intern(_n(str(node)))
         if not isinstance(node, BNode):
             raise Unsupported(f"not a class expression: {node!r}")
         if node in self.cache:
             return self.cache[node]
-        g = self.g
-        if (inter := g.value(node, OWL.intersectionOf)) is not None:
-            e: Expr = ("AND", tuple(sorted({self.expr(m) for m in Collection(g, inter)})))
-        elif (uni := g.value(node, OWL.unionOf)) is not None:
-            e = ("OR", tuple(sorted({self.expr(m) for m in Collection(g, uni)})))
-        elif (comp := g.value(node, OWL.complementOf)) is not None:
+        if (inter := self.one(node, _INTER)) is not None:
+            e: Expr = ("AND", tuple(sorted({self.expr(m) for m in self.items(inter)})))
+        elif (uni := self.one(node, _UNION)) is not None:
+            e = ("OR", tuple(sorted({self.expr(m) for m in self.items(uni)})))
+        elif (comp := self.one(node, _COMP)) is not None:
             inner = self.expr(comp)
             if not top or inner[0] != "SOME" or inner[2][0] != "N":
                 raise Unsupported("complementOf outside 'C ⊑ not (r some NamedClass)'")
             e = ("NOT", inner[1], inner[2])
-        elif (prop := g.value(node, OWL.onProperty)) is not None:
-            filler = g.value(node, OWL.someValuesFrom)
+        elif (prop := self.one(node, _ONPROP)) is not None:
+            filler = self.one(node, _SOME)
             if filler is None or not isinstance(prop, URIRef):
                 raise Unsupported(f"restriction other than someValuesFrom on {prop}")
             e = ("SOME", str(prop), self.expr(filler))
         else:
             raise Unsupported(f"unknown class expression {node}")
-        self.cache[node] = e
+        e = self.intern(e)
+        if not top:
+            self.cache[node] = e
         return e
 
 
@@ -117,63 +174,56 @@ class Saturator:
         self.named: set[str] = set()
         self._read(g)
         self._index()
-        self.memo: dict[tuple[frozenset[Expr], frozenset[Expr]], Node] = {}
-        self.busy: set[tuple[frozenset[Expr], frozenset[Expr]]] = set()
-        self.deferred: set[tuple[Expr, str]] = set()
+        self.memo: dict[tuple[frozenset[int], frozenset[int]], Node] = {}
+        self.busy: set[tuple[frozenset[int], frozenset[int]]] = set()
+        self.deferred: dict[tuple[int, str], Expr] = {}
 
     # ------------------------------------------------------------------ reading
     def _read(self, g: Graph) -> None:
         p = _Parser(g)
-        refused: set[str] = set()  # properties with characteristics the fragment lacks
-        for s, pred, o in g:
-            if pred in _Parser.REFUSED_PREDICATES:
-                raise Unsupported(f"{pred} is outside the fragment")
-            if pred == RDF.type and o in _Parser.REFUSED_TYPES:
-                refused.add(str(s))
-            if pred in _Parser.CLASS_AXIOM_PREDICATES and not isinstance(s, URIRef):
-                raise Unsupported("a class axiom with a complex left-hand side")
+        self._parser = p  # keeps the interned expressions (and so their id()s) alive
+        refused = p.refused
+        pairs = p.by_pred
         inverse: dict[str, str] = {}
         symmetric: set[str] = set()
-        for s, o in g.subject_objects(OWL.inverseOf):
+        for s, o in pairs[OWL.inverseOf]:
             inverse[str(s)], inverse[str(o)] = str(o), str(s)
-        for s in g.subjects(RDF.type, OWL.SymmetricProperty):
-            symmetric.add(str(s))
-        for s in g.subjects(RDF.type, OWL.TransitiveProperty):
-            self.transitive.add(str(s))
-        for s in g.subjects(RDF.type, OWL.Class):
-            if isinstance(s, URIRef):
-                self.named.add(str(s))
-        for s, lst in g.subject_objects(OWL.propertyChainAxiom):
+        types: dict[Any, set[Any]] = defaultdict(set)
+        for s, o in pairs[RDF.type]:
+            types[o].add(s)
+        symmetric = {str(s) for s in types[OWL.SymmetricProperty]}
+        self.transitive = {str(s) for s in types[OWL.TransitiveProperty]}
+        self.named = {str(s) for s in types[OWL.Class] if isinstance(s, URIRef)}
+        for s, lst in pairs[OWL.propertyChainAxiom]:
             chain = [str(x) for x in Collection(g, lst)]
             if len(chain) != 2 or chain[0] != str(s) or chain[1] not in self.transitive:
                 raise Unsupported(f"property chain {chain} for {s}")
             self.chain[str(s)] = chain[1]
         doms: dict[str, list[Expr]] = defaultdict(list)
         rngs: dict[str, list[Expr]] = defaultdict(list)
-        for s, o in g.subject_objects(RDFS.domain):
-            if (o, RDF.type, RDFS.Datatype) not in g:
+        data_props = types[OWL.DatatypeProperty] | types[OWL.AnnotationProperty]
+        for s, o in pairs[RDFS.domain]:
+            if s not in data_props:
                 doms[str(s)].append(p.expr(o))
-        for s, o in g.subject_objects(RDFS.range):
-            if isinstance(o, URIRef) and str(o).startswith(("http://www.w3.org/2001/XMLSchema#", str(RDF))):
-                continue
-            if (s, RDF.type, OWL.DatatypeProperty) in g or (s, RDF.type, OWL.AnnotationProperty) in g:
-                continue
-            rngs[str(s)].append(p.expr(o))
+        for s, o in pairs[RDFS.range]:
+            if s not in data_props and not (isinstance(o, URIRef) and str(o).startswith(
+                    ("http://www.w3.org/2001/XMLSchema#", str(RDF)))):
+                rngs[str(s)].append(p.expr(o))
         for r in set(doms) | set(rngs) | set(inverse) | symmetric:
             self.dom[r] = doms[r] + (rngs[inverse[r]] if r in inverse else []) + (rngs[r] if r in symmetric else [])
             self.rng[r] = rngs[r] + (doms[inverse[r]] if r in inverse else []) + (doms[r] if r in symmetric else [])
-        for s, o in g.subject_objects(RDFS.subClassOf):
+        for s, o in pairs[RDFS.subClassOf]:
             self.told[str(s)].append(p.expr(o, top=True))
-        for s, o in g.subject_objects(OWL.equivalentClass):
+        for s, o in pairs[OWL.equivalentClass]:
             e = p.expr(o)
             self.told[str(s)].append(e)
             if e[0] == "N":
-                self.told[e[1]].append(_n(str(s)))
+                self.told[e[1]].append(p.intern(_n(str(s))))
             else:
                 if str(s) in self.defs:
                     raise Unsupported(f"two definitions for {s}")
                 self.defs[str(s)] = e
-        for s, o in g.subject_objects(OWL.disjointWith):
+        for s, o in pairs[OWL.disjointWith]:
             if not isinstance(o, URIRef):
                 raise Unsupported("disjointWith a complex class")
             self.disjoint[str(s)].add(str(o))
@@ -269,10 +319,12 @@ class Saturator:
         self.by_atom: dict[str, list[str]] = defaultdict(list)
         self.by_role_head: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.by_role: dict[str, list[str]] = defaultdict(list)
+        self.trigger: dict[str, list[Expr]] = {}  # the definition's conjuncts, the triggering ∃ first
         for c, e in self.defs.items():
             members = e[1] if e[0] == "AND" else (e,)
             some = [m for m in members if m[0] == "SOME"]
             if some:
+                self.trigger[c] = [some[0], *(m for m in members if m is not some[0])]
                 r, filler = some[0][1], some[0][2]
                 head = _head(filler)
                 if head is None:
@@ -289,7 +341,7 @@ class Saturator:
 
     # ------------------------------------------------------------------ evaluation
     def node(self, conj: frozenset[Expr], forbid: frozenset[Expr] = frozenset()) -> Node:
-        key = (conj, forbid)
+        key = (frozenset(map(id, conj)), frozenset(map(id, forbid)))
         hit = self.memo.get(key)
         if hit is not None:
             return hit
@@ -304,68 +356,99 @@ class Saturator:
         return result
 
     def _expand(self, conj: set[Expr], forbid: frozenset[Expr]) -> list[Branch]:
+        # expressions are interned: sets hold id()s, never re-hashing deep tuples
         named: set[str] = set()
-        exists: set[tuple[str, Expr]] = set()
+        exists: dict[tuple[str, int], Expr] = {}
         unions: list[Expr] = []
         own_negs: set[tuple[str, Expr]] = set()
         stack = list(conj)
-        seen: set[Expr] = set()
-        while stack:
-            e = stack.pop()
-            if e in seen:
-                continue
-            seen.add(e)
-            kind = e[0]
-            if kind == "N":
-                named.add(e[1])
-                stack.extend(self.told.get(e[1], ()))
-            elif kind == "AND":
-                stack.extend(e[1])
-            elif kind == "OR":
-                unions.append(e)
-            elif kind == "SOME":
-                exists.add((e[1], e[2]))
-                stack.extend(self.dom.get(e[1], ()))
-            else:
-                own_negs.add((e[1], e[2]))
-        for u in unions:
-            if not any((m[0] == "N" and m[1] in named) or m in seen for m in u[1]):
-                branches: list[Branch] = []
-                for m in u[1]:  # one branch per member; with m in conj, u counts as satisfied there
-                    branches.extend(self._expand(conj | {m}, forbid))
-                return branches
-        if NOTHING in named or any(self.disjoint.get(x, set()) & named for x in named):
-            return []
-        succ: list[tuple[str, Node]] = []
-        for r, filler in sorted(exists):
-            conj_s = frozenset([filler, *self.rng.get(r, ())])
-            if r not in self.relevant:
-                self.deferred.add((("AND", tuple(sorted(conj_s))), r))
-                continue
-            pushed = frozenset(n for (r2, n) in own_negs if r2 == r)
-            child = self.node(conj_s, pushed)
-            if not child.branches:
+        seen: set[int] = set()
+        seen_exprs: list[Expr] = []
+        children: dict[tuple[str, int, frozenset[int]], Node] = {}
+        told, dom = self.told, self.dom
+        while True:
+            while stack:  # Horn saturation of what is new
+                e = stack.pop()
+                if id(e) in seen:
+                    continue
+                seen.add(id(e))
+                seen_exprs.append(e)
+                kind = e[0]
+                if kind == "N":
+                    named.add(e[1])
+                    stack.extend(told.get(e[1], ()))
+                elif kind == "AND":
+                    stack.extend(e[1])
+                elif kind == "OR":
+                    unions.append(e)
+                elif kind == "SOME":
+                    exists[(e[1], id(e[2]))] = e[2]
+                    stack.extend(dom.get(e[1], ()))
+                else:
+                    own_negs.add((e[1], e[2]))
+            for u in unions:
+                if not any((m[0] == "N" and m[1] in named) or id(m) in seen for m in u[1]):
+                    branches: list[Branch] = []
+                    for m in u[1]:  # one branch per member; with m in conj, u counts as satisfied there
+                        branches.extend(self._expand({*seen_exprs, m}, forbid))
+                    return branches
+            if NOTHING in named or any(self.disjoint.get(x, set()) & named for x in named):
                 return []
-            succ.append((r, child))
-        branch = Branch(frozenset(named), tuple(succ))
-        found = self._recognise(branch)
-        if found:
-            return self._expand(conj | {("N", c) for c in found}, forbid)
+            succ: list[tuple[str, Node]] = []
+            for (r, fid), filler in exists.items():
+                if r not in self.relevant:
+                    self.deferred[(fid, r)] = filler
+                    continue
+                pushed = frozenset(n for (r2, n) in own_negs if r2 == r) if own_negs else frozenset()
+                key = (r, fid, frozenset(map(id, pushed)))
+                child = children.get(key)
+                if child is None:
+                    child = children[key] = self.node(frozenset([filler, *self.rng.get(r, ())]), pushed)
+                if not child.branches:
+                    return []
+                succ.append((r, child))
+            branch = Branch(frozenset(named), tuple(succ))
+            found = self._recognise(branch)
+            if not found:
+                break
+            stack.extend(self._parser.intern(_n(c)) for c in found)
         if any(self.holds(branch, q) for q in forbid):
             return []
         return [branch]
 
     def _recognise(self, b: Branch) -> set[str]:
-        cands: set[str] = set(self.by_role.get("", ()))
-        for x in b.named:
-            cands.update(self.by_atom.get(x, ()))
-        for r, child in b.succ:
-            cands.update(self.by_role.get(r, ()))
-            for x in self._reach_named(child, self.chain.get(r) or (r if r in self.transitive else None)):
-                cands.update(self.by_role_head.get((r, x), ()))
-        return {c for c in cands if c not in b.named and self.holds(b, self.defs[c])}
+        """Defined classes whose definition holds in b and that b does not have yet.
 
-    def _reach_named(self, node: Node, via: str | None) -> set[str]:
+        A definition `A ⊓ ∃r.Q` is tried only on the r-successors whose named classes (or, through the
+        chain, those of their parts) include Q's head, and checked on that successor alone.
+        """
+        found: set[str] = set()
+        for c in self.by_role.get("", ()):
+            if c not in b.named and self.holds(b, self.defs[c]):
+                found.add(c)
+        for x in b.named:
+            for c in self.by_atom.get(x, ()):
+                if c not in b.named and c not in found and self.holds(b, self.defs[c]):
+                    found.add(c)
+        for r, child in b.succ:
+            via = self.chain.get(r) or (r if r in self.transitive else None)
+            cands = list(self.by_role.get(r, ()))
+            for x in self._reach_named(child, via):
+                cands.extend(self.by_role_head.get((r, x), ()))
+            for c in cands:
+                if c in b.named or c in found:
+                    continue
+                members = self.trigger[c]
+                if self._reach(child, members[0][2], via) and all(self.holds(b, m) for m in members[1:]):
+                    found.add(c)
+        return found
+
+    def _reach_named(self, node: Node, via: str | None) -> frozenset[str]:
+        if node.reach is None:
+            node.reach = {}
+        hit = node.reach.get(via)
+        if hit is not None:
+            return hit
         out: set[str] = set()
         for b in node.branches:
             out |= b.named
@@ -373,7 +456,8 @@ class Saturator:
                 for r, child in b.succ:
                     if r == via:
                         out |= self._reach_named(child, via)
-        return out
+        node.reach[via] = frozenset(out)
+        return node.reach[via]
 
     def holds(self, b: Branch, q: Expr) -> bool:
         kind = q[0]
@@ -400,7 +484,7 @@ class Saturator:
         for c in sorted(self.named):
             if c == THING or c == NOTHING:
                 continue
-            node = self.node(frozenset([_n(c)]))
+            node = self.node(frozenset([self._parser.intern(_n(c))]))
             if not node.branches:
                 unsat.append(c)
                 continue
@@ -410,8 +494,8 @@ class Saturator:
             entailed.update((c, x) for x in common if x != c and x.startswith(prefix))
         # successors along roles no definition looks at only matter if they are unsatisfiable
         while self.deferred:
-            conj, _r = self.deferred.pop()
-            if not self.node(frozenset([conj])).branches:
+            (_fid, _r), filler = self.deferred.popitem()
+            if not self.node(frozenset([filler, *self.rng.get(_r, ())])).branches:
                 unsat.append(f"(a filler of {_r})")
         return entailed, unsat
 
