@@ -40,6 +40,7 @@ sys.path[:0] = [str(ROOT / "src"), str(BENCH)]
 from report import plot, report_markdown  # noqa: E402
 from synth import SCALES, Scale, generate  # noqa: E402
 
+
 @dataclass
 class Ctx:
     scale: str
@@ -79,11 +80,17 @@ def _rss() -> dict[str, float]:
             "peak_mib": round(own + kids, 1)}  # an upper bound: the JVM runs while Python holds its heap
 
 
-def child_build(root: str, dist: str) -> dict[str, Any]:
+def child_build(root: str, dist: str, variant: str = "pipeline") -> dict[str, Any]:
+    """One build: "pipeline" runs pipeline.STAGES as they are, "fast" swaps in release_fast's stages."""
     from calckg.pipeline import build
 
-    st = build(root=Path(root), dist=Path(dist), quiet=True)
-    return {"seconds": st.seconds, "counts": st.counts, **_rss()}
+    stages = None
+    if variant == "fast":
+        from calckg.release_fast import fast_stages
+
+        stages = fast_stages()
+    st = build(root=Path(root), dist=Path(dist), quiet=True, stages=stages)
+    return {"seconds": st.seconds, "counts": st.counts, "variant": variant, **_rss()}
 
 
 def child_reason(root: str) -> dict[str, Any]:
@@ -228,7 +235,7 @@ def _queries(ctx: Ctx, n: int) -> Path:
         if s and i % 2 == 0:
             q |= {"site": labels[s], "site_iri": base + s}
         out.append(q)
-    path = ctx.root / "queries.json"
+    path = ctx.dist.parent / f"{ctx.scale}-queries.json"
     path.write_text(json.dumps(out))
     return path
 
@@ -263,7 +270,8 @@ def m_http(ctx: Ctx) -> dict[str, Any]:
     try:
         import calckg.server as server  # noqa: F401
         target, label = "calckg.server", "calckg.server"
-        cmd = [sys.executable, "-c", "import sys; from calckg.server import serve; serve(sys.argv[1], int(sys.argv[2]))"]
+        code = "import sys; from calckg.server import serve; serve(sys.argv[1], int(sys.argv[2]))"
+        cmd = [sys.executable, "-c", code]
     except ImportError:
         target, label = str(BENCH / "loopback.py"), "placeholder (bench/loopback.py)"
         cmd = [sys.executable, target]
@@ -341,9 +349,16 @@ def run_scale(name: str, args: argparse.Namespace, work: Path) -> dict[str, Any]
         counts = generate(root, scale, seed=args.seed)
         counts["generate_s"] = round(time.perf_counter() - t0, 2)
     ctx = Ctx(scale=name, root=root, dist=work / f"{name}-dist", args=args, counts=counts)
-    print(f"[{name}] build …", file=sys.stderr, flush=True)
-    ctx.build = run_child("build", [str(root), str(ctx.dist)], args.build_timeout)
+    print(f"[{name}] build (fast stages) …", file=sys.stderr, flush=True)
+    ctx.build = run_child("build", [str(root), str(ctx.dist), "fast"], args.build_timeout)
     result: dict[str, Any] = {"scale": name, "generated": counts, "build": ctx.build}
+    if "asis" not in args.skip:
+        print(f"[{name}] build (pipeline.STAGES as they are) …", file=sys.stderr, flush=True)
+        asis = run_child("build", [str(root), str(work / f"{name}-asis"), "pipeline"], args.asis_timeout)
+        shutil.rmtree(work / f"{name}-asis", ignore_errors=True)
+        if asis.get("status") == "ok":
+            asis["total_s"] = round(sum(asis["seconds"].values()), 3)
+        result["build_asis"] = asis
     if ctx.build.get("status") != "ok":
         return result
     result["build"]["total_s"] = round(sum(ctx.build["seconds"].values()), 3)
@@ -367,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=BENCH / "results")
     ap.add_argument("--queries", type=int, default=200, help="ddx queries per scale")
     ap.add_argument("--build-timeout", type=float, default=1800)
+    ap.add_argument("--asis-timeout", type=float, default=900, help="time box of the as-is pipeline build")
     ap.add_argument("--hermit-timeout", type=float, default=600, help="0 skips the HermiT baseline")
     ap.add_argument("--shacl-timeout", type=float, default=600)
     ap.add_argument("--ddx-timeout", type=float, default=900)
@@ -382,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args.skip = {s for s in args.skip.split(",") if s}
     args.out.mkdir(parents=True, exist_ok=True)
-    results = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+    machine = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+    results = {"machine": machine,
                "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "seed": args.seed, "scales": []}
     with tempfile.TemporaryDirectory(prefix="calckg-bench-") as tmp:
         for name in [s.strip() for s in args.scales.split(",") if s.strip()]:
