@@ -21,6 +21,7 @@ import platform
 import random
 import resource
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -59,14 +60,18 @@ def _env() -> dict[str, str]:
 def run_child(kind: str, args: list[str], timeout: float) -> dict[str, Any]:
     """Run `run.py --child kind args` with a time box; its last stdout line is JSON."""
     t0 = time.perf_counter()
+    # a session of its own, so that a time box also ends the child's children (HermiT's JVM)
+    p = subprocess.Popen([sys.executable, str(BENCH / "run.py"), "--child", kind, *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, env=_env(), start_new_session=True)
     try:
-        p = subprocess.run([sys.executable, str(BENCH / "run.py"), "--child", kind, *args], capture_output=True,
-                           text=True, env=_env(), timeout=timeout)
+        stdout, stderr = p.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
         return {"status": "timeout", "lower_bound_s": round(time.perf_counter() - t0, 1)}
     if p.returncode != 0:
-        return {"status": "error", "stderr": p.stderr[-2000:]}
-    out = json.loads(p.stdout.strip().splitlines()[-1])
+        return {"status": "error", "stderr": stderr[-2000:]}
+    out = json.loads(stdout.strip().splitlines()[-1])
     out.setdefault("status", "ok")
     out["wall_s"] = round(time.perf_counter() - t0, 3)
     return out
