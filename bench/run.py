@@ -344,6 +344,7 @@ def _scale(name: str) -> Scale | None:
 
 
 def run_scale(name: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    name = f"{name}x" if name.isdigit() else name
     scale = _scale(name)
     root = work / name
     if scale is None:
