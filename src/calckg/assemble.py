@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from .namespaces import CALC, OBO, OIO, ONTOLOGY_IRI, PREFIXES, XREF_PREDICATE, xref_iri
@@ -62,8 +61,14 @@ def en(text: str) -> Literal:
 
 
 def _list(g: Graph, items: list[Any]) -> BNode:
+    """An RDF list, written directly: rdflib's Collection walks the list on every append (quadratic)."""
     head = BNode()
-    Collection(g, head, list(items))
+    node: Any = head
+    for i, x in enumerate(items):
+        g.add((node, RDF.first, x))
+        nxt = BNode() if i < len(items) - 1 else RDF.nil
+        g.add((node, RDF.rest, nxt))
+        node = nxt
     return head
 
 

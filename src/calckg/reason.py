@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,10 +64,44 @@ def _label(g: Graph, iri: URIRef) -> str:
     return str(lab) if lab is not None else iri.split("/")[-1]
 
 
-def classify(axioms: Graph) -> Classification:
-    """Run HermiT on the axioms; raise ReasoningError naming unsatisfiable classes by label."""
-    import time
+def classify(axioms: Graph, reasoner: str | None = None) -> Classification:
+    """Classify the axioms: the structural classifier where the axioms allow it, else HermiT.
 
+    reasoner (or $CALCKG_REASONER): "auto" (default), "structural" (refuse to fall back) or
+    "hermit" (always HermiT). Both give the same classification (tests/test_saturate.py); any
+    unsatisfiable class sends the structural path to HermiT, whose report names them all.
+    """
+    choice = reasoner or os.environ.get("CALCKG_REASONER", "auto")
+    if choice not in ("auto", "structural", "hermit"):
+        raise ValueError(f"unknown reasoner {choice!r}: use auto, structural or hermit")
+    if choice != "hermit":
+        from .saturate import Unsupported
+
+        try:
+            result = classify_structural(axioms)
+        except Unsupported:
+            if choice == "structural":
+                raise
+        else:
+            if result is not None:
+                return result
+    return classify_hermit(axioms)
+
+
+def classify_structural(axioms: Graph) -> Classification | None:
+    """The structural classification, or None when some class is unsatisfiable (HermiT reports it)."""
+    from .saturate import Saturator
+
+    t0 = time.perf_counter()
+    entailed, unsat = Saturator(axioms).classify(str(CALC))
+    if unsat:
+        return None
+    result = Classification(entailed={(URIRef(s), URIRef(o)) for s, o in entailed})
+    return _finish(result, axioms, t0)
+
+
+def classify_hermit(axioms: Graph) -> Classification:
+    """Run HermiT on the axioms; raise ReasoningError naming unsatisfiable classes by label."""
     import owlready2
 
     t0 = time.perf_counter()
@@ -92,14 +127,21 @@ def classify(axioms: Graph) -> Classification:
             if not cls.iri.startswith(ns):
                 continue
             sub = URIRef(cls.iri)
-            for anc in cls.ancestors(include_self=False):
-                if anc is owlready2.Thing or not anc.iri.startswith(ns):
+            # ancestors(include_self=False) is wrong for classes with a named equivalent (owlready2
+            # 0.4x drops their ancestors or returns the class itself): take all and drop the class
+            for anc in cls.ancestors(include_self=True):
+                if anc is owlready2.Thing or anc is cls or not anc.iri.startswith(ns):
                     continue
                 result.entailed.add((sub, URIRef(anc.iri)))
             for eq in cls.equivalent_to:
-                if isinstance(eq, owlready2.ThingClass) and eq.iri.startswith(ns):
+                if isinstance(eq, owlready2.ThingClass) and eq is not cls and eq.iri.startswith(ns):
                     result.entailed.add((sub, URIRef(eq.iri)))
         world.close()
+    return _finish(result, axioms, t0)
+
+
+def _finish(result: Classification, axioms: Graph, t0: float) -> Classification:
+    """Add what the release needs beyond the entailments: the inferred and the direct inferred pairs."""
     asserted = _asserted_closure(axioms)
     result.inferred = {p for p in result.entailed if p not in asserted and p[0] != p[1]}
     sup: dict[URIRef, set[URIRef]] = {}
