@@ -12,7 +12,7 @@ ROWS = [
          finding="IntraArticularBody", sites=["KneeJoint", "LargeJoint"], figures=[],
          remark_has="May resemble synovial osteochondromatosis"),
     dict(table="7.1", row=2, line=4, disorders=["IntraArticularAvulsionFracture"],
-         finding="IntraArticularBody", sites=["ElbowJoint", "MedialEpicondyleOfHumerus"], figures=[],
+         finding="IntraArticularBody", sites=["ElbowJoint"], figures=[],
          remark_has="pediatric elbow", repaired=True),
     dict(table="7.1", row=3, line=5, disorders=["OsteochondrosisDissecans"], finding="IntraArticularBody",
          sites=["KneeJoint", "ElbowJoint", "HipJoint", "ShoulderJoint", "AnkleJoint"], figures=["Fig7_5"],

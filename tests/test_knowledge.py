@@ -173,6 +173,20 @@ def test_site_hierarchy(asserted):
     assert (CALC.MedialFemoralCondyle, RDFS.subClassOf, CALC.FemoralCondyle) in asserted
 
 
+def test_avulsed_fragment_lies_in_the_joint_and_comes_from_the_epicondyle(asserted):
+    """Table 7.1 row 2: the body lies in the elbow joint; the medial epicondyle is its origin."""
+    row = CALC.Table7_1_Row2
+    assert set(asserted.objects(row, CALC.site)) == {CALC.ElbowJoint}
+    assert CALC.MedialEpicondyleOfHumerus in set(asserted.objects(row, CALC.fragmentOrigin))
+
+
+def test_fig_7_8_names_the_joint_of_the_index_finger(asserted):
+    pip = CALC.ProximalInterphalangealJointOfIndexFinger
+    assert (pip, CALC.partOf, CALC.IndexFinger) in asserted
+    assert (pip, RDFS.subClassOf, CALC.ProximalInterphalangealJointOfHand) in asserted
+    assert set(asserted.objects(CALC.Statement_Fig7_8_Chondrocalcinosis, CALC.site)) == {pip}
+
+
 def test_grouped_disorders_have_a_parent(asserted):
     assert (CALC.TuberculousArthritis, RDFS.subClassOf, CALC.InfectiousArthritis) in asserted
     assert (CALC.PyogenicArthritis, RDFS.subClassOf, CALC.InfectiousArthritis) in asserted

@@ -116,6 +116,17 @@ def test_unknown_site_fails_naming_file_and_term(project):
     assert snapshot(root / "dist") == snap
 
 
+def test_statement_without_disorder_fails_naming_file_and_term(project):
+    root, snap = project
+    line = edit(root / "ontology/statements.yaml", "    disorders: [ChronicRenalFailure]\n", "")
+    with pytest.raises(SourceError) as err:
+        build(root=root, dist=root / "dist", quiet=True)
+    msg = str(err.value)
+    assert msg.startswith(f"ontology/statements.yaml:{line - 4}: Fig7_1_SoftTissueCalcification")
+    assert "statement without disorders" in msg
+    assert snapshot(root / "dist") == snap
+
+
 def test_unsatisfiable_class_fails_naming_label_and_file(project):
     """Making postsurgical hypoparathyroidism a hypoparathyroidism contradicts 'not seen in' (Table 7.3)."""
     root, snap = project
@@ -161,7 +172,7 @@ def test_duplicate_label_fails(project):
 def test_qc_error_fails_the_build(project):
     """An entry that puts chondrocalcinosis only in the upper arm contradicts the finding's region."""
     root, snap = project
-    line = edit(root / "ontology/statements.yaml", "    sites: [ProximalInterphalangealJointOfHand, IndexFinger]\n",
+    line = edit(root / "ontology/statements.yaml", "    sites: [ProximalInterphalangealJointOfIndexFinger]\n",
                 "    sites: [UpperArm]\n")
     with pytest.raises(BuildError) as err:
         build(root=root, dist=root / "dist", quiet=True)

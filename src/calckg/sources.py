@@ -233,6 +233,9 @@ def _check(src: Sources) -> None:
         owner = s.get("id", "?")
         _check_evidence(src, s, rel, owner)
         relation = s.get("relation", "mayCause")
+        if not s.get("disorders"):
+            raise SourceError(rel, s["__line__"], owner, "statement without disorders",
+                              "name the disorder(s) the quote is about")
         if relation == "mayCause":
             _ref(src, s.get("finding"), {"finding"}, rel, s["__line__"], owner, "finding")
         else:
