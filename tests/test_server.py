@@ -282,9 +282,12 @@ def test_service_description_and_void(server, store_size):
         status, _, body = request(server, "GET", path, headers={"Accept": "application/ld+json"})
         assert status == 200
         void = Graph().parse(data=body, format="json-ld")
-        ds = next(void.subjects(RDF.type, URIRef(VOID + "Dataset")))
-        assert void.value(ds, URIRef(VOID + "sparqlEndpoint")) == endpoint
+        [ds] = void.subjects(URIRef(VOID + "sparqlEndpoint"), endpoint)
         assert void.value(ds, URIRef(VOID + "triples")).toPython() == store_size
+        # the release (asserted graph, its files) is a subset of what the endpoint serves
+        [release] = void.objects(ds, URIRef(VOID + "subset"))
+        assert (release, RDF.type, URIRef(VOID + "Dataset")) in void
+        assert 0 < void.value(release, URIRef(VOID + "triples")).toPython() < store_size
     status, _, body = request(server, "GET", "/sparql", headers={"Accept": "text/html"})
     assert status == 200 and b"<form" in body
 

@@ -1,8 +1,9 @@
 """VoID and SPARQL 1.1 Service Description of a running endpoint, so portals can discover it.
 
 Both carry the endpoint's own absolute URL, which only the running server knows, so they are made
-per request from statistics computed once. A dist/void.ttl from the release, when present, is used as
-the base and only the endpoint and dump links are added.
+per request from statistics computed once. The endpoint serves the inferred release (the asserted
+graph plus the classification), so its dataset is described with its own counts; the release's
+dist/void.ttl, which describes the asserted graph and the files, is included as a void:subset.
 """
 
 from __future__ import annotations
@@ -38,21 +39,21 @@ class Statistics:
 
 
 def void_graph(stats: Statistics, base: str, dist: Path) -> Graph:
-    """VoID of the dataset with this server's endpoint and dumps."""
+    """VoID of the served dataset with this server's endpoint and dumps, the release as its subset."""
     g = Graph()
     g.bind("void", VOID)
     g.bind("dcterms", DCTERMS)
+    ds = DATASET
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, VOID.sparqlEndpoint, URIRef(base + "/sparql")))
     release_void = dist / "void.ttl"
     if release_void.exists():
         g.parse(release_void, format="turtle")
-    ds = next(iter(g.subjects(RDF.type, VOID.Dataset)), DATASET)
-    g.add((ds, RDF.type, VOID.Dataset))
-    g.add((ds, VOID.sparqlEndpoint, URIRef(base + "/sparql")))
+        for release in set(g.subjects(RDF.type, VOID.Dataset)) - {ds}:
+            g.add((ds, VOID.subset, release))
     for f in ("calckg.ttl", "calckg-inferred.ttl"):
         if (dist / f).exists():
             g.add((ds, VOID.dataDump, URIRef(f"{base}/dist/{f}")))
-    if release_void.exists():
-        return g
     for p, o in stats.header:
         if p in (DCTERMS.title, DCTERMS.description, DCTERMS.license, OWL.versionInfo):
             g.add((ds, DCTERMS.hasVersion if p == OWL.versionInfo else p, o))
