@@ -7,6 +7,8 @@ annotated (owl:Axiom) with the entries and statements that state it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
@@ -50,17 +52,24 @@ def derive_edges(axioms: Graph) -> set[tuple[URIRef, URIRef, URIRef]]:
 def edge_graph(edges: set[tuple[URIRef, URIRef, URIRef]],
                evidence: dict[tuple[URIRef, URIRef, URIRef], set[URIRef]]) -> Graph:
     g = Graph()
+    for t in edge_triples(edges, evidence):
+        g.add(t)
+    return g
+
+
+def edge_triples(edges: set[tuple[URIRef, URIRef, URIRef]],
+                 evidence: dict[tuple[URIRef, URIRef, URIRef], set[URIRef]]) -> list[tuple[Any, Any, Any]]:
+    """The direct edges, mayBeCausedBy inverses and evidence annotations as plain triples (no Graph:
+    the release is assembled from tuples, see export.Release)."""
+    out: list[tuple[Any, Any, Any]] = []
     for s, p, o in sorted(edges):
-        g.add((s, p, o))
+        out.append((s, p, o))
         if p == CALC.mayCause:
-            g.add((o, CALC.mayBeCausedBy, s))
+            out.append((o, CALC.mayBeCausedBy, s))
         sources = evidence.get((s, p, o))
         if sources:
             a = BNode()
-            g.add((a, RDF.type, OWL.Axiom))
-            g.add((a, OWL.annotatedSource, s))
-            g.add((a, OWL.annotatedProperty, p))
-            g.add((a, OWL.annotatedTarget, o))
-            for e in sorted(sources):
-                g.add((a, DCTERMS.source, e))
-    return g
+            out += [(a, RDF.type, OWL.Axiom), (a, OWL.annotatedSource, s), (a, OWL.annotatedProperty, p),
+                    (a, OWL.annotatedTarget, o)]
+            out += [(a, DCTERMS.source, e) for e in sorted(sources)]
+    return out

@@ -1,78 +1,288 @@
-"""Write graphs as byte-reproducible files.
+"""The released graph as plain triples with stable blank-node labels, and its sorted Turtle.
 
-rdflib's serializers order subjects and predicates, but blank-node labels differ from run to run.
-Every blank node here is an OWL class expression, list or axiom annotation: a tree hanging off a
-named term. Labelling each node by a hash of its content and of where it hangs gives the same
-labels on every run (and merges only true duplicates: the same axiom stated twice). This is linear
-time, where rdflib.compare's general canonicalisation took minutes on this graph.
+Why not rdflib graphs: at the Gamuts scale (4 million triples) every copy into rdflib's Memory store
+costs about a minute and 6 GiB, and the build used to make four (merge, relabel, inferred, export).
+Here the parts are read once (straight from their stores' indexes), blank nodes are relabelled once,
+and every artifact is written from the one set of triples.
+
+Blank-node labels: every blank node here is an OWL class expression, list or axiom annotation, a
+tree hanging off a named term. Labelling each node by a hash of its content and of where it hangs
+gives the same labels on every run and merges only true duplicates (the same axiom stated twice).
+This is linear time, where rdflib.compare's general canonicalisation took minutes on this graph.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF
+from rdflib.plugins.stores.memory import Memory
 from rdflib.term import Node
 
 from .namespaces import PREFIXES
+
+Triple = tuple[Any, Any, Any]
+_LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_ESC = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b",
+                      "\f": "\\f"})
+_CTRL = re.compile(r"[\x00-\x07\x0b\x0e-\x1f\x7f]")
 
 
 def _h(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]  # noqa: S324 - a label, not security
 
 
+def triples_of(g: Graph) -> Iterator[Triple]:
+    """Every triple of g; straight from rdflib's Memory indexes when g owns its store.
+
+    Iterating a Memory-backed Graph costs ~15 µs a triple in context bookkeeping; the index holds
+    exactly g's triples when g is a plain Graph with a store of its own (the count check confirms).
+    """
+    spo = getattr(g.store, "_Memory__spo", None)
+    if type(g) is Graph and type(g.store) is Memory and isinstance(spo, dict):
+        if sum(len(os) for ps in spo.values() for os in ps.values()) == len(g):
+            return ((s, p, o) for s, ps in spo.items() for p, os in ps.items() for o in os)
+    return iter(g)
+
+
+def nt_literal(lit: Literal) -> str:
+    """A literal in N-Triples (and Turtle) syntax; an explicit datatype is kept as rdflib keeps it."""
+    text = str(lit).translate(_ESC)
+    if _CTRL.search(text):
+        text = _CTRL.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
+    if lit.language:
+        return f'"{text}"@{lit.language}'
+    if lit.datatype is not None:
+        return f'"{text}"^^<{lit.datatype}>'
+    return f'"{text}"'
+
+
+def nt(n: Any) -> str:
+    if isinstance(n, URIRef):
+        return f"<{n}>"
+    if isinstance(n, BNode):
+        return f"_:{n}"
+    return nt_literal(n)
+
+
+def labels(triples: Iterable[Triple]) -> dict[Any, BNode]:
+    """Deterministic blank-node labels: a hash of each node's content and of where it hangs."""
+    out_edges: dict[Any, list[tuple[Any, Any]]] = defaultdict(list)
+    in_edges: dict[Any, list[tuple[Any, Any]]] = defaultdict(list)
+    for t in triples:
+        s, p, o = t
+        if type(s) is BNode:
+            out_edges[s].append((p, o))
+        if type(o) is BNode:
+            in_edges[o].append((s, p))
+    text: dict[Any, str] = {}
+
+    def render(n: Any) -> str:
+        r = text.get(n)
+        if r is None:
+            r = text[n] = nt(n)
+        return r
+
+    content: dict[Any, str] = {}
+    for b in out_edges:
+        # iterative post-order: blank-node trees here are deep (RDF lists), recursion would overflow
+        stack = [b]
+        while stack:
+            x = stack[-1]
+            if x in content:
+                stack.pop()
+                continue
+            edges = out_edges.get(x, ())
+            todo = [o for _, o in edges if type(o) is BNode and o not in content]
+            if todo:
+                stack.extend(todo)
+                continue
+            parts = sorted(f"{render(p)} {content[o] if type(o) is BNode else render(o)}" for p, o in edges)
+            content[x] = _h("\n".join(parts))
+            stack.pop()
+    final: dict[Any, str] = {}
+    for b in list(in_edges) + list(out_edges):
+        stack = [b]
+        while stack:
+            x = stack[-1]
+            if x in final:
+                stack.pop()
+                continue
+            refs = in_edges.get(x, ())
+            todo = [s for s, _ in refs if type(s) is BNode and s not in final]
+            if todo:
+                stack.extend(todo)
+                continue
+            parts = sorted(f"{final[s] if type(s) is BNode else render(s)} {render(p)}" for s, p in refs)
+            final[x] = "b" + _h(content.get(x, _h("")) + "|" + "\n".join(parts))
+            stack.pop()
+    return {b: BNode(v) for b, v in final.items()}
+
+
+def relabel(triples: Iterable[Triple]) -> set[Triple]:
+    """The triples with canonical blank nodes; an axiom stated twice becomes one."""
+    triples = triples if isinstance(triples, (set, list)) else list(triples)
+    lab = labels(triples)
+    if not lab:
+        return set(triples)
+    get = lab.get
+    return {(get(s, s), p, get(o, o)) for s, p, o in triples}
+
+
 def canonical(g: Graph) -> Graph:
     """A copy of g whose blank nodes carry deterministic labels."""
-    out_edges: dict[BNode, list[tuple[Node, Node]]] = defaultdict(list)
-    in_edges: dict[BNode, list[tuple[Node, Node]]] = defaultdict(list)
-    for s, p, o in g:
-        if isinstance(s, BNode):
-            out_edges[s].append((p, o))
-        if isinstance(o, BNode):
-            in_edges[o].append((s, p))
-    content: dict[BNode, str] = {}
-
-    def content_of(b: BNode, depth: int = 0) -> str:
-        if b in content:
-            return content[b]
-        if depth > 10_000:
-            raise ValueError("blank-node cycle: cannot label deterministically")
-        parts = sorted(f"{p.n3()} {content_of(o, depth + 1) if isinstance(o, BNode) else o.n3()}"
-                       for p, o in out_edges.get(b, []))
-        content[b] = _h("\n".join(parts))
-        return content[b]
-
-    final: dict[BNode, str] = {}
-
-    def final_of(b: BNode, depth: int = 0) -> str:
-        if b in final:
-            return final[b]
-        if depth > 10_000:
-            raise ValueError("blank-node cycle: cannot label deterministically")
-        refs = sorted(f"{final_of(s, depth + 1) if isinstance(s, BNode) else s.n3()} {p.n3()}"
-                      for s, p in in_edges.get(b, []))
-        final[b] = "b" + _h(content_of(b) + "|" + "\n".join(refs))
-        return final[b]
-
-    def m(n: Node) -> Node:
-        return BNode(final_of(n)) if isinstance(n, BNode) else n
-
     out = Graph()
     for p, ns in PREFIXES.items():
         out.bind(p, ns)
     for p, ns in g.namespaces():
         if p not in PREFIXES and p:
             out.bind(p, ns)
-    for s, p, o in g:
-        out.add((m(s), p, m(o)))
+    for t in relabel(triples_of(g)):
+        out.add(t)
     return out
 
 
-def write_turtle(g: Graph, path: Path) -> None:
-    path.write_bytes(canonical(g).serialize(format="turtle", encoding="utf-8"))
+@dataclass
+class Release:
+    """The released asserted graph as canonical triples, indexed by subject for the writers.
+
+    `extra` holds the inferred subsumptions that only the inferred artifacts add.
+    """
+
+    triples: set[Triple]
+    extra: set[Triple] = field(default_factory=set)
+    _by_subject: dict[Any, dict[Any, list[Any]]] | None = None
+    _text: dict[Any, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+    def by_subject(self) -> dict[Any, dict[Any, list[Any]]]:
+        if self._by_subject is None:
+            idx: dict[Any, dict[Any, list[Any]]] = defaultdict(lambda: defaultdict(list))
+            for s, p, o in self.triples:
+                idx[s][p].append(o)
+            self._by_subject = idx
+        return self._by_subject
+
+    def value(self, s: Any, p: Any) -> Any:
+        """One object of (s, p) (the least, so that it is stable), as rdflib's Graph.value."""
+        vals = self.by_subject().get(s, {}).get(p)
+        return min(vals) if vals else None
+
+    def subjects_sorted(self, with_extra: bool = False) -> list[Any]:
+        subjects = set(self.by_subject())
+        if with_extra:
+            subjects.update(s for s, _, _ in self.extra)
+        return sorted(subjects, key=lambda s: (type(s) is BNode, str(s)))
+
+    def nt(self, n: Any) -> str:
+        r = self._text.get(n)
+        if r is None:
+            r = self._text[n] = nt(n)
+        return r
+
+    def graph(self, with_extra: bool = False) -> Graph:
+        """An rdflib Graph of the release, for callers that want rdflib's API (tests, small graphs)."""
+        g = Graph()
+        for p, ns in PREFIXES.items():
+            g.bind(p, ns)
+        for t in self.triples:
+            g.add(t)
+        if with_extra:
+            for t in self.extra:
+                g.add(t)
+        return g
+
+    def ntriples_chunks(self, size: int = 200_000) -> Iterator[bytes]:
+        """The asserted triples as N-Triples, sorted as the Turtle is, in chunks (for pyoxigraph)."""
+        idx, term, buf = self.by_subject(), self.nt, []
+        for s in self.subjects_sorted():
+            ts = term(s)
+            preds = idx[s]
+            for p in sorted(preds, key=lambda p: (p != RDF.type, str(p))):
+                tp = term(p)
+                for to in sorted(term(o) for o in preds[p]):
+                    buf.append(f"{ts} {tp} {to} .\n")
+            if len(buf) >= size:
+                yield "".join(buf).encode("utf-8")
+                buf = []
+        if buf:
+            yield "".join(buf).encode("utf-8")
+
+
+_PREFIXES = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
+
+
+def turtle_term(n: Any) -> str:
+    if isinstance(n, URIRef):
+        s = str(n)
+        for ns, p in _PREFIXES:
+            if s.startswith(ns) and _LOCAL.match(s[len(ns):]):
+                return f"{p}:{s[len(ns):]}"
+        return f"<{s}>"
+    return nt(n)
+
+
+def write_turtle(release: Release | Graph, path: Path, inferred_path: Path | None = None) -> None:
+    """Sorted, deterministic Turtle of the release; with inferred_path, also the release plus its
+    inferred subsumptions, in the same pass (the two files share every block but those it changes)."""
+    if isinstance(release, Graph):
+        release = Release(relabel(triples_of(release)))
+    idx = release.by_subject()
+    extra: dict[Any, dict[Any, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in release.extra:
+        if o not in idx.get(s, {}).get(p, ()):
+            extra[s][p].append(o)
+    rendered: dict[Any, str] = {}
+
+    def term(n: Any) -> str:
+        r = rendered.get(n)
+        if r is None:
+            r = rendered[n] = turtle_term(n)
+        return r
+
+    def block(s: Any, preds: dict[Any, list[Any]]) -> str:
+        order = sorted(preds, key=lambda p: (p != RDF.type, str(p)))
+        body = " ;\n    ".join(("a" if p == RDF.type else term(p)) + " " + ", ".join(sorted(term(o) for o in preds[p]))
+                                for p in order)
+        return f"\n{term(s)} {body} .\n"
+
+    head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
+    subjects = release.subjects_sorted(with_extra=inferred_path is not None)
+    with ExitStack() as files:
+        plain = files.enter_context(path.open("w", encoding="utf-8"))
+        inf = files.enter_context(inferred_path.open("w", encoding="utf-8")) if inferred_path else None
+        plain.write(head)
+        if inf is not None:
+            inf.write(head)
+        for s in subjects:
+            preds = idx.get(s)
+            text = block(s, preds) if preds else ""
+            plain.write(text)
+            if inf is None:
+                continue
+            if s in extra:
+                merged: dict[Any, list[Any]] = {p: list(v) for p, v in (preds or {}).items()}
+                for p, v in extra[s].items():
+                    merged.setdefault(p, []).extend(v)
+                inf.write(block(s, merged))
+            else:
+                inf.write(text)
+
+
+def named_classes(release: Release) -> int:
+    return sum(1 for s, p, o in release.triples if p == RDF.type and o == OWL.Class and isinstance(s, URIRef))
 
 
 def iri_sorted(nodes: list[Node]) -> list[Node]:
     return sorted(nodes, key=lambda n: (not isinstance(n, URIRef), str(n)))
+

@@ -19,17 +19,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import RDFS
 
 from . import __version__, artifacts
 from .assemble import Assembled, assemble
-from .edges import derive_edges, edge_graph
-from .export import canonical, write_turtle
+from .edges import derive_edges, edge_triples
+from .export import Release, named_classes, relabel, triples_of, write_turtle
 from .locate import Location, locate, locations
-from .qc import load_queries, run_qc
+from .qc import load_queries, run_qc, store_of
 from .reason import Classification, ReasoningError, classify
 from .sources import Sources, load_sources
-from .validate import Problem, load_shapes, validate
+from .validate import Problem, load_shapes, prune, validate
 
 CODE_ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,13 +65,15 @@ def code_dir(root: Path, name: str) -> Path:
 
 @dataclass
 class BuildState:
+    """What the stages hand on. The release is `release` (plain canonical triples, see export.Release);
+    `asserted` builds an rdflib Graph of it on first use, for callers that want rdflib's API."""
+
     root: Path
     out: Path
     src: Sources | None = None
     assembled: Assembled | None = None
     classification: Classification | None = None
-    asserted: Graph | None = None
-    inferred: Graph | None = None
+    release: Release | None = None
     where: dict[URIRef, Location] = field(default_factory=dict)
     violations: list[Problem] = field(default_factory=list)
     qc: list[Problem] = field(default_factory=list)
@@ -79,6 +81,14 @@ class BuildState:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    _asserted: Graph | None = field(default=None, repr=False)
+
+    @property
+    def asserted(self) -> Graph | None:
+        """The released asserted graph as an rdflib Graph (built on demand, never by the build)."""
+        if self._asserted is None and self.release is not None:
+            self._asserted = self.release.graph()
+        return self._asserted
 
 
 Stage = tuple[str, Callable[[BuildState], None]]
@@ -103,23 +113,21 @@ def stage_assemble(st: BuildState) -> None:
 
 
 def stage_graph(st: BuildState) -> None:
-    """The released asserted graph: axioms + provenance + direct edges derived from the axioms."""
+    """The released asserted graph: axioms + provenance + direct edges derived from the axioms, read
+    once from the parts into canonical triples (stable blank-node labels, an axiom stated twice
+    merged into one), so that counts, checks and every artifact see the released graph."""
     assert st.assembled is not None
     a = st.assembled
     edges = derive_edges(a.axioms)
     st.counts["direct_edges"] = len(edges)
-    asserted = Graph()
-    for g in (a.axioms, a.provenance, edge_graph(edges, a.evidence)):
-        for t in g:
-            asserted.add(t)
-    for p, ns in a.axioms.namespaces():
-        asserted.bind(p, ns)
-    # stable blank-node labels now, so that counts, checks and every artifact see the released graph
-    # (canonical() also merges an axiom stated twice into one)
-    st.asserted = asserted = canonical(asserted)
-    st.counts["triples"] = len(asserted)
-    st.counts["classes"] = sum(1 for c in set(asserted.subjects(RDF.type, OWL.Class)) if isinstance(c, URIRef))
-    st.note = f"{len(edges)} edges, {len(asserted)} triples, {st.counts['classes']} classes"
+    raw = set(triples_of(a.axioms))
+    raw.update(triples_of(a.provenance))
+    raw.update(edge_triples(edges, a.evidence))
+    st.release = Release(relabel(raw))
+    del raw
+    st.counts["triples"] = len(st.release)
+    st.counts["classes"] = named_classes(st.release)
+    st.note = f"{len(edges)} edges, {st.counts['triples']} triples, {st.counts['classes']} classes"
 
 
 def _fail(what: str, problems: list[Problem]) -> None:
@@ -131,8 +139,9 @@ def _fail(what: str, problems: list[Problem]) -> None:
 
 def stage_validate(st: BuildState) -> None:
     """SHACL (shapes/*.ttl) over the asserted graph; any violation fails the build."""
-    assert st.asserted is not None
-    st.violations = validate(st.asserted, load_shapes(code_dir(st.root, "shapes")), st.src, st.where)
+    assert st.release is not None
+    shapes = load_shapes(code_dir(st.root, "shapes"))
+    st.violations = validate(prune(st.release.triples, shapes), shapes, st.src, st.where)
     st.counts["violations"] = sum(1 for p in st.violations if p.severity == "error")
     st.warnings += [str(p) for p in st.violations if p.severity != "error"]
     st.note = f"{st.counts['violations']} violations"
@@ -141,8 +150,9 @@ def stage_validate(st: BuildState) -> None:
 
 def stage_qc(st: BuildState) -> None:
     """The SPARQL QC queries (queries/qc/*.rq): errors fail the build, warnings are reported."""
-    assert st.asserted is not None
-    st.qc = run_qc(st.asserted, load_queries(code_dir(st.root, "queries/qc")), st.src, st.where)
+    assert st.release is not None
+    st.qc = run_qc(st.release, load_queries(code_dir(st.root, "queries/qc")), st.src, st.where,
+                   store=store_of(st.release))
     st.counts["qc_errors"] = sum(1 for p in st.qc if p.severity == "error")
     st.counts["qc_warnings"] = sum(1 for p in st.qc if p.severity == "warning")
     st.warnings += [str(p) for p in st.qc if p.severity == "warning"]
@@ -151,8 +161,9 @@ def stage_qc(st: BuildState) -> None:
 
 
 def stage_reason(st: BuildState) -> None:
-    """HermiT: consistency, unsatisfiable classes (named with label and file), the classification."""
-    assert st.assembled is not None and st.asserted is not None
+    """The classification: structural by default, HermiT when $CALCKG_REASONER=hermit or when the
+    axioms leave the structural fragment; unsatisfiable classes are named with label and file."""
+    assert st.assembled is not None and st.release is not None
     try:
         st.classification = classify(st.assembled.axioms)
     except ReasoningError as exc:
@@ -162,33 +173,26 @@ def stage_reason(st: BuildState) -> None:
             lines.append(f"error: '{label}' <{iri}> is unsatisfiable (HermiT) ({file}:{line})")
         raise BuildError(f"{exc}" + (f"; first: {lines[0]}" if lines else ""), lines) from exc
     st.counts["inferred_subsumptions"] = len(st.classification.inferred)
-    inferred = Graph()
-    for t in st.asserted:
-        inferred.add(t)
-    for p, ns in st.asserted.namespaces():
-        inferred.bind(p, ns)
-    for s, o in st.classification.inferred_direct:
-        inferred.add((s, RDFS.subClassOf, o))
-    st.inferred = inferred
-    st.counts["inferred_triples"] = len(inferred)
+    # the inferred graph is never built: the writers add these to the asserted triples as they go
+    st.release.extra = {(s, RDFS.subClassOf, o) for s, o in st.classification.inferred_direct}
+    st.counts["inferred_triples"] = len(st.release) + sum(1 for t in st.release.extra if t not in st.release.triples)
     st.note = f"consistent, {len(st.classification.inferred)} inferred subsumptions"
 
 
 def stage_export(st: BuildState) -> None:
     """The Turtle, RDF/XML and JSON-LD serialisations, the SSSOM mappings and the HTML docs."""
-    assert st.asserted is not None and st.inferred is not None and st.src is not None
-    write_turtle(st.asserted, st.out / "calckg.ttl")
-    write_turtle(st.inferred, st.out / "calckg-inferred.ttl")
-    artifacts.write_rdfxml(st.asserted, st.out / "calckg.owl")
-    artifacts.write_jsonld(st.asserted, st.out / "calckg.jsonld", st.out / "context.jsonld")
+    assert st.release is not None and st.src is not None
+    write_turtle(st.release, st.out / "calckg.ttl", st.out / "calckg-inferred.ttl")
+    artifacts.write_rdfxml(st.release, st.out / "calckg.owl")
+    artifacts.write_jsonld(st.release, st.out / "calckg.jsonld", st.out / "context.jsonld")
     artifacts.write_sssom(st.src, st.out / "calckg.sssom.tsv", __version__)
-    artifacts.write_html(st.inferred, st.out / "index.html", __version__)
+    artifacts.write_html(st.release, st.out / "index.html", __version__)
 
 
 def stage_describe(st: BuildState) -> None:
     """The VoID/DCAT description of the release, then SHA256SUMS over every file."""
-    assert st.asserted is not None
-    artifacts.write_void(st.asserted, st.counts, st.out, __version__)
+    assert st.release is not None
+    artifacts.write_void(st.release, st.counts, st.out, __version__)
     artifacts.write_checksums(st.out)
     st.counts["files"] = sum(1 for _ in st.out.iterdir())
     st.note = f"{st.counts['files']} files"
@@ -200,7 +204,7 @@ STAGES: list[Stage] = [
     ("direct edges", stage_graph),
     ("validate (SHACL)", stage_validate),
     ("quality control", stage_qc),
-    ("reason (HermiT)", stage_reason),
+    ("reason", stage_reason),
     ("export artifacts", stage_export),
     ("describe, checksum", stage_describe),
 ]
