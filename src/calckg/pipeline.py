@@ -29,7 +29,7 @@ from .locate import Location, locate, locations
 from .qc import load_queries, run_qc, store_of
 from .reason import Classification, ReasoningError, classify
 from .sources import Sources, load_sources
-from .validate import Problem, load_shapes, prune, validate
+from .validate import Problem, load_shapes, validate_release
 
 CODE_ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,6 +81,7 @@ class BuildState:
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    store: Any = field(default=None, repr=False)  # a pyoxigraph Store of the release, from SHACL to QC
     _asserted: Graph | None = field(default=None, repr=False)
 
     @property
@@ -141,7 +142,9 @@ def stage_validate(st: BuildState) -> None:
     """SHACL (shapes/*.ttl) over the asserted graph; any violation fails the build."""
     assert st.release is not None
     shapes = load_shapes(code_dir(st.root, "shapes"))
-    st.violations = validate(prune(st.release.triples, shapes), shapes, st.src, st.where)
+    # one pyoxigraph store of the release serves the shapes' SPARQL and then the QC queries
+    st.store = store_of(st.release)
+    st.violations = validate_release(st.release.triples, st.release, shapes, st.src, st.where, store=st.store)
     st.counts["violations"] = sum(1 for p in st.violations if p.severity == "error")
     st.warnings += [str(p) for p in st.violations if p.severity != "error"]
     st.note = f"{st.counts['violations']} violations"
@@ -151,8 +154,9 @@ def stage_validate(st: BuildState) -> None:
 def stage_qc(st: BuildState) -> None:
     """The SPARQL QC queries (queries/qc/*.rq): errors fail the build, warnings are reported."""
     assert st.release is not None
-    st.qc = run_qc(st.release, load_queries(code_dir(st.root, "queries/qc")), st.src, st.where,
-                   store=store_of(st.release))
+    store, st.store = st.store or store_of(st.release), None  # released here: it is the size of the graph
+    st.qc = run_qc(st.release, load_queries(code_dir(st.root, "queries/qc")), st.src, st.where, store=store)
+    del store
     st.counts["qc_errors"] = sum(1 for p in st.qc if p.severity == "error")
     st.counts["qc_warnings"] = sum(1 for p in st.qc if p.severity == "warning")
     st.warnings += [str(p) for p in st.qc if p.severity == "warning"]
