@@ -50,6 +50,38 @@ class Result:
     severity: Any
 
 
+@dataclass
+class Params:
+    """One shape's parameters, read from the shapes graph once (rdflib lookups cost more than checks)."""
+
+    path: Any
+    message: str
+    severity: Any
+    properties: list[Any]
+    sparql: list[Any]
+    min_count: list[int]
+    max_count: list[int]
+    has_value: list[Any]
+    qvs: Any
+    qmin: int | None
+    dts: list[Any]
+    kinds: list[Any]
+    classes: list[Any]
+    langs: list[list[str]]
+    ins: list[set[Any]]
+    ors: list[list[Any]]
+    nodes: list[Any]
+    pats: list[re.Pattern[str]]
+    mins: list[Any]
+    maxs: list[Any]
+    ltes: list[Any]
+
+    @property
+    def per_value(self) -> bool:
+        return bool(self.dts or self.kinds or self.classes or self.langs or self.ins or self.ors or self.nodes
+                    or self.pats or self.mins or self.maxs or self.ltes)
+
+
 class Data:
     """The data graph as dicts: subject → predicate → objects, and the reverse."""
 
@@ -136,6 +168,8 @@ class Engine:
     def __init__(self, shapes: Graph) -> None:
         self.sg = shapes
         self._checked: set[Any] = set()
+        self._params: dict[Any, Params] = {}
+        self._paths: dict[Any, tuple[str, Any]] = {}
         self.targeted = sorted({s for p in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
                                             SH.target) for s in shapes.subjects(p, None)}, key=str)
         if any(True for _ in shapes.subjects(SH.deactivated, None)):
@@ -195,6 +229,27 @@ class Engine:
         else:
             raise Unsupported(f"path {path}")
 
+    def params(self, shape: Any) -> Params:
+        p = self._params.get(shape)
+        if p is None:
+            sg = self.sg
+            objs = lambda pred: list(sg.objects(shape, pred))  # noqa: E731
+            flags = str(sg.value(shape, SH.flags) or "")
+            qmin = sg.value(shape, SH.qualifiedMinCount)
+            p = self._params[shape] = Params(
+                path=sg.value(shape, SH.path), message=str(sg.value(shape, SH.message) or ""),
+                severity=sg.value(shape, SH.severity) or VIOLATION, properties=objs(SH.property),
+                sparql=objs(SH.sparql), min_count=[int(x) for x in objs(SH.minCount)],
+                max_count=[int(x) for x in objs(SH.maxCount)], has_value=objs(SH.hasValue),
+                qvs=sg.value(shape, SH.qualifiedValueShape), qmin=None if qmin is None else int(qmin),
+                dts=objs(SH.datatype), kinds=objs(SH.nodeKind), classes=objs(SH["class"]),
+                langs=[[str(x).lower() for x in Collection(sg, lst)] for lst in objs(SH.languageIn)],
+                ins=[set(Collection(sg, lst)) for lst in objs(SH["in"])],
+                ors=[list(Collection(sg, lst)) for lst in objs(SH["or"])], nodes=objs(SH.node),
+                pats=[re.compile(str(x), re.I if "i" in flags else 0) for x in objs(SH.pattern)],
+                mins=objs(SH.minInclusive), maxs=objs(SH.maxInclusive), ltes=objs(SH.lessThanOrEquals))
+        return p
+
     def prefixes(self, node: Any) -> str:
         lines = []
         for owner in self.sg.objects(node, SH.prefixes):
@@ -232,10 +287,14 @@ class Engine:
     def values(self, f: Any, path: Any) -> list[Any]:
         if isinstance(path, URIRef):
             return self.data.objects(f, path)
-        alt = self.sg.value(path, SH.alternativePath)
-        if alt is not None:
-            return list(dict.fromkeys(v for m in Collection(self.sg, alt) for v in self.values(f, m)))
-        step = self.sg.value(path, SH.zeroOrMorePath)
+        kind = self._paths.get(path)
+        if kind is None:
+            alt = self.sg.value(path, SH.alternativePath)
+            kind = self._paths[path] = ("alt", list(Collection(self.sg, alt))) if alt is not None else (
+                "star", self.sg.value(path, SH.zeroOrMorePath))
+        if kind[0] == "alt":
+            return list(dict.fromkeys(v for m in kind[1] for v in self.values(f, m)))
+        step = kind[1]
         seen, stack = {f: None}, [f]
         while stack:
             for v in self.values(stack.pop(), step):
@@ -246,97 +305,83 @@ class Engine:
 
     def node_results(self, shape: Any, f: Any) -> list[Result]:
         """Top-level results of one focus node: the shape's own constraints, then its property shapes'."""
-        sg = self.sg
         out = []
-        msg = str(sg.value(shape, SH.message) or "")
-        sev = sg.value(shape, SH.severity) or VIOLATION
-        for v, _ in self.failures(shape, f, [f]):
-            out.append(Result(f, None, v, msg, shape, sev))
-        for ps in sg.objects(shape, SH.property):
-            path = sg.value(ps, SH.path)
-            pmsg, psev = str(sg.value(ps, SH.message) or ""), sg.value(ps, SH.severity) or VIOLATION
-            for v, _ in self.failures(ps, f, self.values(f, path)):
-                out.append(Result(f, path, v, pmsg, ps, psev))
+        sp = self.params(shape)
+        for v, _ in self.failures(sp, f, [f]):
+            out.append(Result(f, None, v, sp.message, shape, sp.severity))
+        for ps in sp.properties:
+            pp = self.params(ps)
+            for v, _ in self.failures(pp, f, self.values(f, pp.path)):
+                out.append(Result(f, pp.path, v, pp.message, ps, pp.severity))
         return out
 
     def conforms(self, shape: Any, f: Any) -> bool:
         key = (shape, f)
         r = self.memo.get(key)
         if r is None:
-            path = self.sg.value(shape, SH.path)
-            own = [f] if path is None else self.values(f, path)
-            r = not any(True for _ in self.failures(shape, f, own))
+            sp = self.params(shape)
+            own = [f] if sp.path is None else self.values(f, sp.path)
+            r = not any(True for _ in self.failures(sp, f, own))
             if r:
-                for ps in self.sg.objects(shape, SH.property):
-                    if any(True for _ in self.failures(ps, f, self.values(f, self.sg.value(ps, SH.path)))):
+                for ps in sp.properties:
+                    pp = self.params(ps)
+                    if any(True for _ in self.failures(pp, f, self.values(f, pp.path))):
                         r = False
                         break
-            if r and any(True for _ in self.sg.objects(shape, SH.sparql)):
+            if r and sp.sparql:
                 r = not self.sparql(shape, {f})
             self.memo[key] = r
         return r
 
-    def failures(self, shape: Any, f: Any, vals: list[Any]) -> Iterable[tuple[Any, Any]]:
+    def failures(self, sp: Params, f: Any, vals: list[Any]) -> Iterable[tuple[Any, Any]]:
         """(value or None, component) for each violation of the shape's own constraints."""
-        sg, d = self.sg, self.data
-        for n in sg.objects(shape, SH.minCount):
-            if len(vals) < int(n):
+        d = self.data
+        for n in sp.min_count:
+            if len(vals) < n:
                 yield None, SH.MinCountConstraintComponent
-        for n in sg.objects(shape, SH.maxCount):
-            if len(vals) > int(n):
+        for n in sp.max_count:
+            if len(vals) > n:
                 yield None, SH.MaxCountConstraintComponent
-        for x in sg.objects(shape, SH.hasValue):
+        for x in sp.has_value:
             if x not in vals:
                 yield None, SH.HasValueConstraintComponent
-        qvs = sg.value(shape, SH.qualifiedValueShape)
-        if qvs is not None:
-            n = sum(1 for v in vals if self.conforms(qvs, v))
-            low = sg.value(shape, SH.qualifiedMinCount)
-            if low is not None and n < int(low):
+        if sp.qvs is not None and sp.qmin is not None:
+            if sum(1 for v in vals if self.conforms(sp.qvs, v)) < sp.qmin:
                 yield None, SH.QualifiedMinCountConstraintComponent
-        dts = list(sg.objects(shape, SH.datatype))
-        kinds = list(sg.objects(shape, SH.nodeKind))
-        classes = list(sg.objects(shape, SH["class"]))
-        langs = [[str(x).lower() for x in Collection(sg, lst)] for lst in sg.objects(shape, SH.languageIn)]
-        ins = [list(Collection(sg, lst)) for lst in sg.objects(shape, SH["in"])]
-        ors = [list(Collection(sg, lst)) for lst in sg.objects(shape, SH["or"])]
-        nodes = list(sg.objects(shape, SH.node))
-        flags = str(sg.value(shape, SH.flags) or "")
-        pats = [re.compile(str(x), re.I if "i" in flags else 0) for x in sg.objects(shape, SH.pattern)]
-        mins = list(sg.objects(shape, SH.minInclusive))
-        maxs = list(sg.objects(shape, SH.maxInclusive))
-        ltes = [x for p in sg.objects(shape, SH.lessThanOrEquals) for x in d.objects(f, p)]
+        if not sp.per_value:
+            return
+        ltes = [x for p in sp.ltes for x in d.objects(f, p)]
         for v in vals:
-            for dt in dts:
+            for dt in sp.dts:
                 if not _datatype_ok(v, dt):
                     yield v, SH.DatatypeConstraintComponent
-            for k in kinds:
+            for k in sp.kinds:
                 if not _node_kind_ok(v, k):
                     yield v, SH.NodeKindConstraintComponent
-            for c in classes:
+            for c in sp.classes:
                 if not d.instance_of(v, c):
                     yield v, SH.ClassConstraintComponent
-            for tags in langs:
+            for tags in sp.langs:
                 lang = v.language.lower() if isinstance(v, Literal) and v.language else None
                 if lang is None or not any(lang == t or lang.startswith(t + "-") for t in tags):
                     yield v, SH.LanguageInConstraintComponent
-            for members in ins:
+            for members in sp.ins:
                 if v not in members:
                     yield v, SH.InConstraintComponent
-            for members in ors:
-                if not any(self.conforms(m, v) for m in members):
+            for alts in sp.ors:
+                if not any(self.conforms(m, v) for m in alts):
                     yield v, SH.OrConstraintComponent
-            for n in nodes:
+            for n in sp.nodes:
                 if not self.conforms(n, v):
                     yield v, SH.NodeConstraintComponent
-            for pat in pats:
+            for pat in sp.pats:
                 if isinstance(v, BNode) or not pat.search(str(v)):
                     yield v, SH.PatternConstraintComponent
-            for m in mins:
+            for m in sp.mins:
                 c = _compare(v, m)
                 if c is None or c < 0:
                     yield v, SH.MinInclusiveConstraintComponent
-            for m in maxs:
+            for m in sp.maxs:
                 c = _compare(v, m)
                 if c is None or c > 0:
                     yield v, SH.MaxInclusiveConstraintComponent
