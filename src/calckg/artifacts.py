@@ -29,14 +29,13 @@ RELEASE = "https://w3id.org/calckg/releases/"
 # ------------------------------------------------------------------ RDF/XML
 
 
-def write_rdfxml(release: Release, path: Path) -> None:
-    """RDF/XML for the OWL API and Protégé, written by pyoxigraph from the sorted N-Triples stream
-    (rdf:nodeID for blank nodes, so that assertions on list nodes are kept; one rdf:Description per
-    subject, in the Turtle's order, so the file is byte-reproducible)."""
+def write_rdfxml(turtle: Path, path: Path) -> None:
+    """RDF/XML for the OWL API and Protégé, translated by pyoxigraph from the released (sorted) Turtle
+    as it streams: rdf:nodeID for blank nodes (their labels kept), so that assertions on list nodes are
+    kept; one rdf:Description per subject, in the Turtle's order, so the file is byte-reproducible."""
     import pyoxigraph as ox
 
-    quads = (q for chunk in release.ntriples_chunks() for q in ox.parse(chunk, ox.RdfFormat.N_TRIPLES))
-    ox.serialize(quads, str(path), ox.RdfFormat.RDF_XML,
+    ox.serialize(ox.parse(path=str(turtle), format=ox.RdfFormat.TURTLE), str(path), ox.RdfFormat.RDF_XML,
                  prefixes={p: str(ns) for p, ns in sorted(PREFIXES.items())})
 
 

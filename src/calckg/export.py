@@ -48,9 +48,19 @@ def triples_of(g: Graph) -> Iterator[Triple]:
     """
     spo = getattr(g.store, "_Memory__spo", None)
     if type(g) is Graph and type(g.store) is Memory and isinstance(spo, dict):
-        if sum(len(os) for ps in spo.values() for os in ps.values()) == len(g):
-            return ((s, p, o) for s, ps in spo.items() for p, os in ps.items() for o in os)
+        return _index_triples(spo, len(g))
     return iter(g)
+
+
+def _index_triples(spo: dict[Any, dict[Any, Any]], expected: int) -> Iterator[Triple]:
+    n = 0
+    for s, ps in spo.items():
+        for p, os in ps.items():
+            for o in os:
+                yield s, p, o
+            n += len(os)
+    if n != expected:  # the store holds more than this graph (or less): never silently
+        raise RuntimeError(f"Memory index held {n} triples, the graph {expected}")
 
 
 def nt_literal(lit: Literal) -> str:
@@ -167,9 +177,16 @@ class Release:
 
     def by_subject(self) -> dict[Any, dict[Any, list[Any]]]:
         if self._by_subject is None:
-            idx: dict[Any, dict[Any, list[Any]]] = defaultdict(lambda: defaultdict(list))
+            idx: dict[Any, dict[Any, list[Any]]] = {}
             for s, p, o in self.triples:
-                idx[s][p].append(o)
+                preds = idx.get(s)
+                if preds is None:
+                    preds = idx[s] = {}
+                objs = preds.get(p)
+                if objs is None:
+                    preds[p] = [o]
+                else:
+                    objs.append(o)
             self._by_subject = idx
         return self._by_subject
 
@@ -203,15 +220,13 @@ class Release:
         return g
 
     def ntriples_chunks(self, size: int = 200_000) -> Iterator[bytes]:
-        """The asserted triples as N-Triples, sorted as the Turtle is, in chunks (for pyoxigraph)."""
-        idx, term, buf = self.by_subject(), self.nt, []
-        for s in self.subjects_sorted():
+        """The asserted triples as N-Triples in chunks, in no particular order (to load a store)."""
+        term, buf = self.nt, []
+        for s, preds in self.by_subject().items():
             ts = term(s)
-            preds = idx[s]
-            for p in sorted(preds, key=lambda p: (p != RDF.type, str(p))):
+            for p, objs in preds.items():
                 tp = term(p)
-                for to in sorted(term(o) for o in preds[p]):
-                    buf.append(f"{ts} {tp} {to} .\n")
+                buf += [f"{ts} {tp} {term(o)} .\n" for o in objs]
             if len(buf) >= size:
                 yield "".join(buf).encode("utf-8")
                 buf = []
@@ -280,7 +295,8 @@ def write_turtle(release: Release | Graph, path: Path, inferred_path: Path | Non
 
 
 def named_classes(release: Release) -> int:
-    return sum(1 for s, p, o in release.triples if p == RDF.type and o == OWL.Class and isinstance(s, URIRef))
+    cls, typ = OWL.Class, RDF.type
+    return sum(1 for s, preds in release.by_subject().items() if isinstance(s, URIRef) and cls in preds.get(typ, ()))
 
 
 def iri_sorted(nodes: list[Node]) -> list[Node]:

@@ -144,7 +144,8 @@ def stage_validate(st: BuildState) -> None:
     shapes = load_shapes(code_dir(st.root, "shapes"))
     # one pyoxigraph store of the release serves the shapes' SPARQL and then the QC queries
     st.store = store_of(st.release)
-    st.violations = validate_release(st.release.triples, st.release, shapes, st.src, st.where, store=st.store)
+    st.violations = validate_release(st.release.triples, st.release, shapes, st.src, st.where, store=st.store,
+                                     index=st.release.by_subject())
     st.counts["violations"] = sum(1 for p in st.violations if p.severity == "error")
     st.warnings += [str(p) for p in st.violations if p.severity != "error"]
     st.note = f"{st.counts['violations']} violations"
@@ -187,7 +188,7 @@ def stage_export(st: BuildState) -> None:
     """The Turtle, RDF/XML and JSON-LD serialisations, the SSSOM mappings and the HTML docs."""
     assert st.release is not None and st.src is not None
     write_turtle(st.release, st.out / "calckg.ttl", st.out / "calckg-inferred.ttl")
-    artifacts.write_rdfxml(st.release, st.out / "calckg.owl")
+    artifacts.write_rdfxml(st.out / "calckg.ttl", st.out / "calckg.owl")
     artifacts.write_jsonld(st.release, st.out / "calckg.jsonld", st.out / "context.jsonld")
     artifacts.write_sssom(st.src, st.out / "calckg.sssom.tsv", __version__)
     artifacts.write_html(st.release, st.out / "index.html", __version__)

@@ -83,15 +83,24 @@ class Params:
 
 
 class Data:
-    """The data graph as dicts: subject → predicate → objects, and the reverse."""
+    """The data graph as dicts: subject → predicate → objects (the release's own index when given)."""
 
-    def __init__(self, triples: Iterable[tuple[Any, Any, Any]]) -> None:
-        self.out: dict[Any, dict[Any, list[Any]]] = defaultdict(lambda: defaultdict(list))
-        self.by_pred: dict[Any, list[tuple[Any, Any]]] = defaultdict(list)
-        for s, p, o in triples:
-            self.out[s][p].append(o)
-            self.by_pred[p].append((s, o))
+    def __init__(self, triples: Iterable[tuple[Any, Any, Any]] = (),
+                 index: dict[Any, dict[Any, list[Any]]] | None = None) -> None:
+        if index is None:
+            index = defaultdict(lambda: defaultdict(list))
+            for s, p, o in triples:
+                index[s][p].append(o)
+        self.out = index
+        self._pairs: dict[Any, list[tuple[Any, Any]]] = {}
         self._subclasses: dict[Any, set[Any]] = {}
+
+    def pairs(self, p: Any) -> list[tuple[Any, Any]]:
+        """(subject, object) of every p triple (one scan per predicate a target or class check needs)."""
+        r = self._pairs.get(p)
+        if r is None:
+            r = self._pairs[p] = [(s, o) for s, preds in self.out.items() for o in preds.get(p, ())]
+        return r
 
     def objects(self, s: Any, p: Any) -> list[Any]:
         preds = self.out.get(s)
@@ -114,7 +123,7 @@ class Data:
         subs = self._subclasses.get(c)
         if subs is None:
             below: dict[Any, list[Any]] = defaultdict(list)
-            for s, o in self.by_pred.get(RDFS.subClassOf, ()):
+            for s, o in self.pairs(RDFS.subClassOf):
                 below[o].append(s)
             subs, stack = {c}, [c]
             while stack:
@@ -123,7 +132,7 @@ class Data:
                         subs.add(s)
                         stack.append(s)
             self._subclasses[c] = subs
-        return {s for s, o in self.by_pred.get(RDF.type, ()) if o in subs}
+        return {s for s, o in self.pairs(RDF.type) if o in subs}
 
 
 def _node_kind_ok(v: Any, kind: Any) -> bool:
@@ -276,9 +285,9 @@ class Engine:
             out |= d.instances(c)
         out.update(sg.objects(shape, SH.targetNode))
         for p in sg.objects(shape, SH.targetSubjectsOf):
-            out.update(s for s, _ in d.by_pred.get(p, ()))
+            out.update(s for s, _ in d.pairs(p))
         for p in sg.objects(shape, SH.targetObjectsOf):
-            out.update(o for _, o in d.by_pred.get(p, ()))
+            out.update(o for _, o in d.pairs(p))
         for t in sg.objects(shape, SH.target):
             q = self.prefixes(t) + str(sg.value(t, SH.select))
             out.update(_rdflib(row["this"]) for row in self.store.query(q))  # type: ignore[union-attr]

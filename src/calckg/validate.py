@@ -132,7 +132,8 @@ def validate(data: Graph, shapes: Graph, src: Sources | None = None,
 
 
 def validate_release(triples: Iterable[tuple[Any, Any, Any]], labels: Any, shapes: Graph, src: Sources | None = None,
-                     where: dict[URIRef, Location] | None = None, *, store: ox.Store | None = None) -> list[Problem]:
+                     where: dict[URIRef, Location] | None = None, *, store: ox.Store | None = None,
+                     index: dict[Any, dict[Any, list[Any]]] | None = None) -> list[Problem]:
     """validate() for the build: the engine reads only the triples the shapes can read, from the
     release's tuples (no rdflib graph of millions of triples); pyshacl gets the pruned graph when the
     engine cannot evaluate the shapes or $CALCKG_SHACL=pyshacl. labels answers .value(node, rdfs:label)."""
@@ -142,12 +143,16 @@ def validate_release(triples: Iterable[tuple[Any, Any, Any]], labels: Any, shape
         except Unsupported:
             pass
         else:
-            keep = read_predicates(shapes)
-            data = Data(t for t in triples if keep is None or t[1] in keep)
+            # the engine reads only the predicates the shapes name: the release's own index serves
+            if index is not None:
+                data = Data(index=index)
+            else:
+                keep = read_predicates(shapes)
+                data = Data(t for t in triples if keep is None or t[1] in keep)
             if store is None:
                 store = ox.Store()
-                store.bulk_extend(ox.Triple(*map(_ox, t)) for s in data.out.items()
-                                  for t in ((s[0], p, o) for p, os in s[1].items() for o in os))
+                store.bulk_extend(ox.Triple(*map(_ox, (s, p, o))) for s, preds in data.out.items()
+                                  for p, os in preds.items() for o in os)
             return _problems(eng.run(data, store), labels, shapes, src, where)
     return validate(prune(triples, shapes), shapes, src, where, engine="pyshacl")
 
