@@ -119,9 +119,9 @@ def stage_graph(st: BuildState) -> None:
     merged into one), so that counts, checks and every artifact see the released graph."""
     assert st.assembled is not None
     a = st.assembled
-    edges = derive_edges(a.axioms)
-    st.counts["direct_edges"] = len(edges)
     raw = set(triples_of(a.axioms))
+    edges = derive_edges(raw)
+    st.counts["direct_edges"] = len(edges)
     raw.update(triples_of(a.provenance))
     raw.update(edge_triples(edges, a.evidence))
     st.release = Release(relabel(raw))
