@@ -27,26 +27,28 @@ def derive_edges(axioms: Graph | Iterable[tuple[Any, Any, Any]]) -> set[tuple[UR
     out: dict[Any, dict[Any, Any]] = {}
     sub: list[tuple[Any, Any]] = []
     keep = {RDF.type, OWL.onProperty, OWL.someValuesFrom, OWL.intersectionOf, OWL.unionOf, RDF.first, RDF.rest}
-    sco = RDFS.subClassOf
+    sco, typ, bnode = RDFS.subClassOf, RDF.type, BNode
     for s, p, o in triples:
-        if p is sco or p == sco:
-            if type(o) is BNode and isinstance(s, URIRef):
+        if p == sco:
+            if type(o) is bnode and isinstance(s, URIRef):
                 sub.append((s, o))
-        elif p in keep and type(s) is BNode:
+        elif p in keep and type(s) is bnode:
             node = out.setdefault(s, {})
-            if p == RDF.type:
+            if p == typ:
                 node.setdefault(p, set()).add(o)
             else:
                 node.setdefault(p, o)
     direct = set(DIRECT)
 
+    first, rest, nil = RDF.first, RDF.rest, RDF.nil
+
     def members(head: Any) -> list[Any]:
         items = []
-        while head is not None and head != RDF.nil:
+        while head is not None and head != nil:
             node = out.get(head, {})
-            if RDF.first in node:
-                items.append(node[RDF.first])
-            head = node.get(RDF.rest)
+            if first in node:
+                items.append(node[first])
+            head = node.get(rest)
         return items
 
     def heads(filler: Any) -> list[URIRef]:
@@ -62,14 +64,15 @@ def derive_edges(axioms: Graph | Iterable[tuple[Any, Any, Any]]) -> set[tuple[UR
         return []
 
     edges: set[tuple[URIRef, URIRef, URIRef]] = set()
+    restriction, on, some = OWL.Restriction, OWL.onProperty, OWL.someValuesFrom
     for s, r in sub:
         node = out.get(r)
-        if not node or OWL.Restriction not in node.get(RDF.type, ()):
+        if not node or restriction not in node.get(typ, ()):
             continue
-        p = node.get(OWL.onProperty)
+        p = node.get(on)
         if p not in direct:
             continue
-        for o in heads(node.get(OWL.someValuesFrom)):
+        for o in heads(node.get(some)):
             edges.add((s, p, o))
     return edges
 

@@ -18,7 +18,6 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -84,15 +83,49 @@ def nt(n: Any) -> str:
 
 
 def labels(triples: Iterable[Triple]) -> dict[Any, BNode]:
-    """Deterministic blank-node labels: a hash of each node's content and of where it hangs."""
-    out_edges: dict[Any, list[tuple[Any, Any]]] = defaultdict(list)
-    in_edges: dict[Any, list[tuple[Any, Any]]] = defaultdict(list)
-    for t in triples:
-        s, p, o = t
-        if type(s) is BNode:
-            out_edges[s].append((p, o))
-        if type(o) is BNode:
-            in_edges[o].append((s, p))
+    """Deterministic blank-node labels: a hash of each node's content and of where it hangs.
+
+    One depth-first pass orders the blank nodes children first (no recursion: RDF lists are deep);
+    contents are hashed in that order, the final labels (content + referrers) in the reverse one.
+    """
+    bnode, sha1 = BNode, hashlib.sha1
+    out_edges: dict[Any, list[tuple[Any, Any]]] = {}
+    in_edges: dict[Any, list[tuple[Any, Any]]] = {}
+    for s, p, o in triples:
+        if type(s) is bnode:
+            lst = out_edges.get(s)
+            if lst is None:
+                out_edges[s] = [(p, o)]
+            else:
+                lst.append((p, o))
+        if type(o) is bnode:
+            lst = in_edges.get(o)
+            if lst is None:
+                in_edges[o] = [(s, p)]
+            else:
+                lst.append((s, p))
+    order: list[Any] = []
+    state: dict[Any, bool] = {}  # False while on the stack, True when done
+    for b in (*out_edges, *in_edges):
+        if b in state:
+            continue
+        state[b] = False
+        stack = [(b, iter(out_edges.get(b, ())))]
+        while stack:
+            x, it = stack[-1]
+            for _p, o in it:
+                if type(o) is bnode:
+                    done = state.get(o)
+                    if done is None:
+                        state[o] = False
+                        stack.append((o, iter(out_edges.get(o, ()))))
+                        break
+                    if not done:
+                        raise ValueError("blank-node cycle: cannot label deterministically")
+            else:
+                state[x] = True
+                order.append(x)
+                stack.pop()
     text: dict[Any, str] = {}
 
     def render(n: Any) -> str:
@@ -102,39 +135,26 @@ def labels(triples: Iterable[Triple]) -> dict[Any, BNode]:
         return r
 
     content: dict[Any, str] = {}
-    for b in out_edges:
-        # iterative post-order: blank-node trees here are deep (RDF lists), recursion would overflow
-        stack = [b]
-        while stack:
-            x = stack[-1]
-            if x in content:
-                stack.pop()
-                continue
-            edges = out_edges.get(x, ())
-            todo = [o for _, o in edges if type(o) is BNode and o not in content]
-            if todo:
-                stack.extend(todo)
-                continue
-            parts = sorted(f"{render(p)} {content[o] if type(o) is BNode else render(o)}" for p, o in edges)
-            content[x] = _h("\n".join(parts))
-            stack.pop()
+    empty = _h("")
+    for x in order:
+        edges = out_edges.get(x)
+        if not edges:
+            content[x] = empty
+            continue
+        parts = [(text.get(p) or render(p)) + " " + (content[o] if type(o) is bnode else (text.get(o) or render(o)))
+                 for p, o in edges]
+        if len(parts) > 1:
+            parts.sort()
+        content[x] = sha1("\n".join(parts).encode("utf-8")).hexdigest()[:20]  # noqa: S324 - a label
     final: dict[Any, str] = {}
-    for b in list(in_edges) + list(out_edges):
-        stack = [b]
-        while stack:
-            x = stack[-1]
-            if x in final:
-                stack.pop()
-                continue
-            refs = in_edges.get(x, ())
-            todo = [s for s, _ in refs if type(s) is BNode and s not in final]
-            if todo:
-                stack.extend(todo)
-                continue
-            parts = sorted(f"{final[s] if type(s) is BNode else render(s)} {render(p)}" for s, p in refs)
-            final[x] = "b" + _h(content.get(x, _h("")) + "|" + "\n".join(parts))
-            stack.pop()
-    return {b: BNode(v) for b, v in final.items()}
+    for x in reversed(order):
+        refs = in_edges.get(x, ())
+        parts = [(final[s] if type(s) is bnode else (text.get(s) or render(s))) + " " + (text.get(p) or render(p))
+                 for s, p in refs]
+        if len(parts) > 1:
+            parts.sort()
+        final[x] = "b" + sha1((content[x] + "|" + "\n".join(parts)).encode("utf-8")).hexdigest()[:20]  # noqa: S324
+    return {b: bnode(v) for b, v in final.items()}
 
 
 def relabel(triples: Iterable[Triple]) -> set[Triple]:
@@ -145,6 +165,30 @@ def relabel(triples: Iterable[Triple]) -> set[Triple]:
         return set(triples)
     get = lab.get
     return {(get(s, s), p, get(o, o)) for s, p, o in triples}
+
+
+def relabel_index(triples: list[Triple]) -> dict[Any, dict[Any, list[Any]]]:
+    """relabel() straight into the subject index the writers read (no set of millions of tuples):
+    subject → predicate → objects, each object once."""
+    lab = labels(triples)
+    get = lab.get
+    idx: dict[Any, dict[Any, list[Any]]] = {}
+    for s, p, o in triples:
+        s = get(s, s)
+        preds = idx.get(s)
+        if preds is None:
+            idx[s] = {p: [get(o, o)]}
+            continue
+        objs = preds.get(p)
+        if objs is None:
+            preds[p] = [get(o, o)]
+        else:
+            objs.append(get(o, o))
+    for preds in idx.values():
+        for p, objs in preds.items():
+            if len(objs) > 1:
+                preds[p] = list(dict.fromkeys(objs))
+    return idx
 
 
 def canonical(g: Graph) -> Graph:
@@ -160,34 +204,33 @@ def canonical(g: Graph) -> Graph:
     return out
 
 
-@dataclass
 class Release:
-    """The released asserted graph as canonical triples, indexed by subject for the writers.
+    """The released asserted graph as canonical triples, held as the subject index the writers read
+    (subject → predicate → objects). `extra` holds the inferred subsumptions that only the inferred
+    artifacts add."""
 
-    `extra` holds the inferred subsumptions that only the inferred artifacts add.
-    """
-
-    triples: set[Triple]
-    extra: set[Triple] = field(default_factory=set)
-    _by_subject: dict[Any, dict[Any, list[Any]]] | None = None
-    _text: dict[Any, str] = field(default_factory=dict)
+    def __init__(self, triples: Iterable[Triple] = (), index: dict[Any, dict[Any, list[Any]]] | None = None) -> None:
+        if index is None:
+            index = {}
+            for s, p, o in set(triples):
+                index.setdefault(s, {}).setdefault(p, []).append(o)
+        self._by_subject = index
+        self._len = sum(len(objs) for preds in index.values() for objs in preds.values())
+        self.extra: set[Triple] = set()
+        self._text: dict[Any, str] = {}
 
     def __len__(self) -> int:
-        return len(self.triples)
+        return self._len
+
+    def __contains__(self, t: Triple) -> bool:
+        return t[2] in self._by_subject.get(t[0], {}).get(t[1], ())
+
+    @property
+    def triples(self) -> Iterator[Triple]:
+        """Every asserted triple (a fresh iterator on each access)."""
+        return ((s, p, o) for s, preds in self._by_subject.items() for p, objs in preds.items() for o in objs)
 
     def by_subject(self) -> dict[Any, dict[Any, list[Any]]]:
-        if self._by_subject is None:
-            idx: dict[Any, dict[Any, list[Any]]] = {}
-            for s, p, o in self.triples:
-                preds = idx.get(s)
-                if preds is None:
-                    preds = idx[s] = {}
-                objs = preds.get(p)
-                if objs is None:
-                    preds[p] = [o]
-                else:
-                    objs.append(o)
-            self._by_subject = idx
         return self._by_subject
 
     def value(self, s: Any, p: Any) -> Any:

@@ -24,7 +24,7 @@ from rdflib.namespace import RDFS
 from . import __version__, artifacts
 from .assemble import Assembled, assemble
 from .edges import derive_edges, edge_triples
-from .export import Release, named_classes, relabel, triples_of, write_turtle
+from .export import Release, named_classes, relabel_index, triples_of, write_turtle
 from .locate import Location, locate, locations
 from .qc import load_queries, run_qc, store_of
 from .reason import Classification, ReasoningError, classify
@@ -119,12 +119,12 @@ def stage_graph(st: BuildState) -> None:
     merged into one), so that counts, checks and every artifact see the released graph."""
     assert st.assembled is not None
     a = st.assembled
-    raw = set(triples_of(a.axioms))
+    raw = list(triples_of(a.axioms))
     edges = derive_edges(raw)
     st.counts["direct_edges"] = len(edges)
-    raw.update(triples_of(a.provenance))
-    raw.update(edge_triples(edges, a.evidence))
-    st.release = Release(relabel(raw))
+    raw += triples_of(a.provenance)
+    raw += edge_triples(edges, a.evidence)
+    st.release = Release(index=relabel_index(raw))
     del raw
     st.counts["triples"] = len(st.release)
     st.counts["classes"] = named_classes(st.release)
@@ -180,7 +180,7 @@ def stage_reason(st: BuildState) -> None:
     st.counts["inferred_subsumptions"] = len(st.classification.inferred)
     # the inferred graph is never built: the writers add these to the asserted triples as they go
     st.release.extra = {(s, RDFS.subClassOf, o) for s, o in st.classification.inferred_direct}
-    st.counts["inferred_triples"] = len(st.release) + sum(1 for t in st.release.extra if t not in st.release.triples)
+    st.counts["inferred_triples"] = len(st.release) + sum(1 for t in st.release.extra if t not in st.release)
     st.note = f"consistent, {len(st.classification.inferred)} inferred subsumptions"
 
 
