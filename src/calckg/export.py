@@ -239,10 +239,12 @@ class Release:
         return min(vals) if vals else None
 
     def subjects_sorted(self, with_extra: bool = False) -> list[Any]:
+        """IRIs, then blank nodes, each by their text (a plain-str key: rdflib's comparisons are slow)."""
         subjects = set(self.by_subject())
         if with_extra:
             subjects.update(s for s, _, _ in self.extra)
-        return sorted(subjects, key=lambda s: (type(s) is BNode, str(s)))
+        bnode = BNode
+        return sorted(subjects, key=lambda s: ("1" if type(s) is bnode else "0") + s)
 
     def nt(self, n: Any) -> str:
         r = self._text.get(n)
@@ -308,10 +310,13 @@ def write_turtle(release: Release | Graph, path: Path, inferred_path: Path | Non
             r = rendered[n] = turtle_term(n)
         return r
 
+    typ = str(RDF.type)
+
     def block(s: Any, preds: dict[Any, list[Any]]) -> str:
-        order = sorted(preds, key=lambda p: (p != RDF.type, str(p)))
-        body = " ;\n    ".join(("a" if p == RDF.type else term(p)) + " " + ", ".join(sorted(term(o) for o in preds[p]))
-                                for p in order)
+        # rdf:type first ("a"), then by IRI; plain-str keys and comparisons (rdflib's are slow)
+        order = sorted(preds, key=lambda p: "0" if str.__eq__(p, typ) else "1" + p)
+        body = " ;\n    ".join(("a" if str.__eq__(p, typ) else term(p)) + " "
+                                + ", ".join(sorted([term(o) for o in preds[p]])) for p in order)
         return f"\n{term(s)} {body} .\n"
 
     head = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
