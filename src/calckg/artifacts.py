@@ -69,6 +69,7 @@ class _Compactor:
                 iri = self.expand(d["@id"])
                 self.terms[iri] = (name, "@language" if d.get("@container") == "@language" else "@id")
         self.cache: dict[Any, str] = {}
+        self.pterm: dict[Any, Any] = {}  # predicate → its term (name, kind) or None
 
     def expand(self, curie: str) -> str:
         prefix, _, local = curie.partition(":")
@@ -101,10 +102,14 @@ class _Compactor:
     def node(self, s: Any, preds: dict[Any, list[Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {"@id": self.iri(s)}
         for p, objs in preds.items():
-            if p == RDF.type and not any(isinstance(o, Literal) for o in objs):
-                out["@type"] = _one(sorted(self.iri(o) for o in objs))
-                continue
-            term = self.terms.get(str(p))
+            term = self.pterm.get(p, False)
+            if term is False:
+                term = self.pterm[p] = ("@type", "@type") if p == RDF.type else self.terms.get(str(p))
+            if term and term[1] == "@type":
+                if not any(isinstance(o, Literal) for o in objs):
+                    out["@type"] = _one(sorted([self.iri(o) for o in objs]))
+                    continue
+                term = None
             if term and term[1] == "@id" and not any(isinstance(o, Literal) for o in objs):
                 out[term[0]] = _one(sorted(self.iri(o) for o in objs))
             elif term and term[1] == "@language" and all(isinstance(o, Literal) and o.language for o in objs):
@@ -114,8 +119,17 @@ class _Compactor:
                 out[term[0]] = {lang: _one(sorted(v)) for lang, v in sorted(langs.items())}
             else:
                 vals = [self.value(o) for o in objs]
-                out[self.iri(p)] = _one(sorted(vals, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False)))
+                out[self.iri(p)] = _one(sorted(vals, key=_value_key))
         return out
+
+
+def _value_key(v: Any) -> str:
+    """A total order on compacted values, cheaper than sorting by their JSON text."""
+    if isinstance(v, str):
+        return "0" + v
+    if "@id" in v:
+        return "1" + v["@id"]
+    return "2" + v["@value"] + "\x00" + v.get("@language", "") + "\x00" + v.get("@type", "")
 
 
 def _one(values: list[Any]) -> Any:
