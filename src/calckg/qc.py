@@ -79,7 +79,7 @@ def store_of(release: Release) -> ox.Store:
     4 million triples rdflib's serializer alone takes minutes). Blank-node labels are kept."""
     store = ox.Store()
     for chunk in release.ntriples_chunks():
-        store.bulk_load(chunk, format=ox.RdfFormat.N_TRIPLES)
+        store.load(chunk, format=ox.RdfFormat.N_TRIPLES)
     return store
 
 
