@@ -217,7 +217,6 @@ class Release:
         self._by_subject = index
         self._len = sum(len(objs) for preds in index.values() for objs in preds.values())
         self.extra: set[Triple] = set()
-        self._text: dict[Any, str] = {}
 
     def __len__(self) -> int:
         return self._len
@@ -246,12 +245,6 @@ class Release:
         bnode = BNode
         return sorted(subjects, key=lambda s: ("1" if type(s) is bnode else "0") + s)
 
-    def nt(self, n: Any) -> str:
-        r = self._text.get(n)
-        if r is None:
-            r = self._text[n] = nt(n)
-        return r
-
     def graph(self, with_extra: bool = False) -> Graph:
         """An rdflib Graph of the release, for callers that want rdflib's API (tests, small graphs)."""
         g = Graph()
@@ -266,7 +259,15 @@ class Release:
 
     def ntriples_chunks(self, size: int = 200_000) -> Iterator[bytes]:
         """The asserted triples as N-Triples in chunks, in no particular order (to load a store)."""
-        term, buf = self.nt, []
+        cache: dict[Any, str] = {}  # freed with the generator: a render of every term is the size of the graph
+
+        def term(n: Any) -> str:
+            r = cache.get(n)
+            if r is None:
+                r = cache[n] = nt(n)
+            return r
+
+        buf: list[str] = []
         for s, preds in self.by_subject().items():
             ts = term(s)
             for p, objs in preds.items():

@@ -169,7 +169,7 @@ def stage_qc(st: BuildState) -> None:
 def stage_reason(st: BuildState) -> None:
     """The classification: structural by default, HermiT when $CALCKG_REASONER=hermit or when the
     axioms leave the structural fragment; unsatisfiable classes are named with label and file."""
-    assert st.assembled is not None and st.release is not None
+    assert st.assembled is not None
     try:
         st.classification = classify(st.assembled.axioms)
     except ReasoningError as exc:
@@ -179,15 +179,15 @@ def stage_reason(st: BuildState) -> None:
             lines.append(f"error: '{label}' <{iri}> is unsatisfiable (HermiT) ({file}:{line})")
         raise BuildError(f"{exc}" + (f"; first: {lines[0]}" if lines else ""), lines) from exc
     st.counts["inferred_subsumptions"] = len(st.classification.inferred)
-    # the inferred graph is never built: the writers add these to the asserted triples as they go
-    st.release.extra = {(s, RDFS.subClassOf, o) for s, o in st.classification.inferred_direct}
-    st.counts["inferred_triples"] = len(st.release) + sum(1 for t in st.release.extra if t not in st.release)
     st.note = f"consistent, {len(st.classification.inferred)} inferred subsumptions"
 
 
 def stage_export(st: BuildState) -> None:
     """The Turtle, RDF/XML and JSON-LD serialisations, the SSSOM mappings and the HTML docs."""
-    assert st.release is not None and st.src is not None
+    assert st.release is not None and st.src is not None and st.classification is not None
+    # the inferred graph is never built: the writers add these to the asserted triples as they go
+    st.release.extra = {(s, RDFS.subClassOf, o) for s, o in st.classification.inferred_direct}
+    st.counts["inferred_triples"] = len(st.release) + sum(1 for t in st.release.extra if t not in st.release)
     write_turtle(st.release, st.out / "calckg.ttl", st.out / "calckg-inferred.ttl")
     artifacts.write_rdfxml(st.out / "calckg.ttl", st.out / "calckg.owl")
     artifacts.write_jsonld(st.release, st.out / "calckg.jsonld", st.out / "context.jsonld")
