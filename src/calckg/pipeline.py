@@ -159,11 +159,23 @@ def stage_qc(st: BuildState) -> None:
     store, st.store = st.store or store_of(st.release), None  # released here: it is the size of the graph
     st.qc = run_qc(st.release, load_queries(code_dir(st.root, "queries/qc")), st.src, st.where, store=store)
     del store
+    _release_freed_memory()
     st.counts["qc_errors"] = sum(1 for p in st.qc if p.severity == "error")
     st.counts["qc_warnings"] = sum(1 for p in st.qc if p.severity == "warning")
     st.warnings += [str(p) for p in st.qc if p.severity == "warning"]
     st.note = f"{st.counts['qc_errors']} errors, {st.counts['qc_warnings']} warnings"
     _fail("QC error(s)", st.qc)
+
+
+def _release_freed_memory() -> None:
+    """Hand the store's freed memory back to the OS (glibc keeps freed heap pages otherwise, and
+    Python's own allocator never reuses them: the reasoner's objects would add to the peak)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
 
 
 def stage_reason(st: BuildState) -> None:
