@@ -259,9 +259,14 @@ class Release:
 
     def ntriples_chunks(self, size: int = 200_000) -> Iterator[bytes]:
         """The asserted triples as N-Triples in chunks, in no particular order (to load a store)."""
-        cache: dict[Any, str] = {}  # freed with the generator: a render of every term is the size of the graph
+        # IRIs and literals recur: render each once; blank nodes (most terms, each seen two or three times)
+        # are cheaper to format again than to keep, at millions of them
+        cache: dict[Any, str] = {}
+        bnode = BNode
 
         def term(n: Any) -> str:
+            if type(n) is bnode:
+                return "_:" + n
             r = cache.get(n)
             if r is None:
                 r = cache[n] = nt(n)
