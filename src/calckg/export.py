@@ -309,8 +309,11 @@ def write_turtle(release: Release | Graph, path: Path, inferred_path: Path | Non
         if o not in idx.get(s, {}).get(p, ()):
             extra[s][p].append(o)
     rendered: dict[Any, str] = {}
+    bnode = BNode
 
     def term(n: Any) -> str:
+        if type(n) is bnode:  # not cached: millions of them, each used two or three times
+            return "_:" + n
         r = rendered.get(n)
         if r is None:
             r = rendered[n] = turtle_term(n)
