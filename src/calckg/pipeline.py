@@ -2,6 +2,11 @@
 
 Artifacts are written to a fresh temporary directory beside dist/ and swapped in only when every
 stage has passed, so a failed or interrupted build leaves the previous dist/ exactly as it was.
+The release is never an rdflib graph: its triples are read once from the assembled parts into
+export.Release (canonical blank-node labels, a subject index) and every check and artifact reads
+that; SHACL and QC share one pyoxigraph store of it. At the Gamuts scale (4 million triples) graph
+copies, rdflib's serializers, pyshacl and the cyclic GC's rescans each cost minutes or gigabytes.
+
 Shapes (shapes/) and QC queries (queries/qc/) are code: they are read from the root being built
 when it has them, else from this checkout, so a copy of ontology/ alone builds too.
 """

@@ -1,4 +1,8 @@
-"""SHACL validation of the assembled graph (shapes/*.ttl) with pyshacl.
+"""SHACL validation of the release (shapes/*.ttl): shacl.Engine by default, pyshacl as the reference.
+
+The engine reads only what the shapes name, from the release's own index, and runs the shapes'
+SPARQL in pyoxigraph; pyshacl (on the part of the graph the shapes read, see prune) takes over when
+the shapes use what the engine does not cover, or with $CALCKG_SHACL=pyshacl.
 
 Each result becomes one `Problem`, printed on one line with the term's label and IRI, the path,
 the shape's message and the source file and line that define the term, so that a curator can go
