@@ -109,6 +109,6 @@ def test_build_command_writes_release(tmp_path):
     p = subprocess.run([sys.executable, "-m", "calckg", "build"], capture_output=True, text=True, env=env,
                        timeout=300)
     assert p.returncode == 0, p.stderr
-    assert "reason (HermiT)" in p.stderr
+    assert "reason" in p.stderr
     assert (tmp_path / "dist" / "calckg.ttl").stat().st_size > 0
     assert (tmp_path / "dist" / "calckg-inferred.ttl").stat().st_size > 0

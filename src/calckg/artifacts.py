@@ -1,8 +1,9 @@
 """The release's further artifacts: RDF/XML, JSON-LD with its context, SSSOM, VoID/DCAT, HTML, checksums.
 
-Every writer here is byte-deterministic: it starts from export.canonical() (stable blank-node
-labels), orders whatever its serializer does not, and writes no timestamps, so that two builds of
-the same sources give identical files.
+Every writer here is byte-deterministic: it reads the release's canonical triples (export.Release:
+stable blank-node labels), sorts them, and writes no timestamps, so that two builds of the same
+sources give identical files. None builds an rdflib graph: at the Gamuts scale (4 million triples)
+rdflib's serializers and pyld's compaction take many minutes and gigabytes.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
-from .export import canonical
+from .export import _LOCAL, Release
 from .namespaces import CALC, DCAT, LITERAL_ONLY, ONTOLOGY_IRI, PREFIXES, VOID, XREF_IRI
 from .sources import Sources
 
@@ -25,34 +26,17 @@ CONTEXT_URL = "https://w3id.org/calckg/context.jsonld"
 RELEASE = "https://w3id.org/calckg/releases/"
 
 
-class _OrderedGraph(Graph):
-    """A graph whose subjects() come sorted: rdflib's RDF/XML writer walks subjects() (in set order,
-    which changes with the hash seed) and each subject's predicates in insertion order."""
-
-    def subjects(self, predicate=None, object=None, unique=False):  # type: ignore[no-untyped-def,override]
-        if predicate is None and object is None:
-            return iter(sorted(set(super().subjects()), key=lambda n: (isinstance(n, BNode), str(n))))
-        return super().subjects(predicate, object, unique)
-
-
-def _sorted_graph(g: Graph) -> Graph:
-    """A canonical copy with sorted subjects, whose triples are inserted in sorted order."""
-    c = canonical(g)
-    out = _OrderedGraph()
-    for p, ns in c.namespaces():
-        out.bind(p, ns)
-    for t in sorted(c, key=lambda t: tuple(x.n3() for x in t)):
-        out.add(t)
-    return out
-
-
 # ------------------------------------------------------------------ RDF/XML
 
 
-def write_rdfxml(g: Graph, path: Path) -> None:
-    """RDF/XML for the OWL API and Protégé; plain 'xml' (rdf:nodeID) keeps every triple, where
-    'pretty-xml' drops assertions on list nodes."""
-    path.write_bytes(_sorted_graph(g).serialize(format="xml", encoding="utf-8"))
+def write_rdfxml(turtle: Path, path: Path) -> None:
+    """RDF/XML for the OWL API and Protégé, translated by pyoxigraph from the released (sorted) Turtle
+    as it streams: rdf:nodeID for blank nodes (their labels kept), so that assertions on list nodes are
+    kept; one rdf:Description per subject, in the Turtle's order, so the file is byte-reproducible."""
+    import pyoxigraph as ox
+
+    ox.serialize(ox.parse(path=str(turtle), format=ox.RdfFormat.TURTLE), str(path), ox.RdfFormat.RDF_XML,
+                 prefixes={p: str(ns) for p, ns in sorted(PREFIXES.items())})
 
 
 # ------------------------------------------------------------------ JSON-LD
@@ -70,43 +54,98 @@ def context() -> dict[str, Any]:
     return {"@context": ctx}
 
 
-def _node(n: Any) -> dict[str, Any]:
-    if isinstance(n, URIRef):
-        return {"@id": str(n)}
-    if isinstance(n, BNode):
-        return {"@id": f"_:{n}"}
-    assert isinstance(n, Literal)
-    if n.language:
-        return {"@value": str(n), "@language": n.language}
-    if n.datatype and n.datatype != XSD.string:
-        return {"@value": str(n), "@type": str(n.datatype)}
-    return {"@value": str(n)}
+class _Compactor:
+    """Compaction with the published context, done directly: pyld's general algorithm needs hours for
+    millions of triples. Keys and IRIs become the context's terms and CURIEs; a property keeps its
+    term only when every value fits the term's definition (IRIs for @type @id, language-tagged
+    strings for a language map), else it is written as a CURIE with value objects. The result
+    expands (pyld) to exactly the release graph (tests/test_artifacts.py)."""
+
+    def __init__(self, ctx: dict[str, Any]) -> None:
+        self.prefixes = sorted(((v, k) for k, v in ctx.items() if isinstance(v, str)), key=lambda x: -len(x[0]))
+        self.terms: dict[str, tuple[str, str]] = {}
+        for name, d in ctx.items():
+            if isinstance(d, dict):
+                iri = self.expand(d["@id"])
+                self.terms[iri] = (name, "@language" if d.get("@container") == "@language" else "@id")
+        self.cache: dict[Any, str] = {}
+        self.pterm: dict[Any, Any] = {}  # predicate → its term (name, kind) or None
+
+    def expand(self, curie: str) -> str:
+        prefix, _, local = curie.partition(":")
+        return next((ns + local for ns, p in self.prefixes if p == prefix), curie)
+
+    def iri(self, n: Any) -> str:
+        if type(n) is BNode:  # not cached: millions of them, each used two or three times
+            return "_:" + n
+        r = self.cache.get(n)
+        if r is None:
+            s = str(n)
+            r = s
+            for ns, p in self.prefixes:
+                if s.startswith(ns) and _LOCAL.match(s[len(ns):]):
+                    r = f"{p}:{s[len(ns):]}"
+                    break
+            self.cache[n] = r
+        return r
+
+    def value(self, n: Any) -> Any:
+        if not isinstance(n, Literal):
+            return {"@id": self.iri(n)}
+        if n.language:
+            return {"@value": str(n), "@language": n.language}
+        if n.datatype is not None:
+            return {"@value": str(n), "@type": self.iri(n.datatype)}
+        return str(n)
+
+    def node(self, s: Any, preds: dict[Any, list[Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {"@id": self.iri(s)}
+        for p, objs in preds.items():
+            term = self.pterm.get(p, False)
+            if term is False:
+                term = self.pterm[p] = ("@type", "@type") if p == RDF.type else self.terms.get(str(p))
+            if term and term[1] == "@type":
+                if not any(isinstance(o, Literal) for o in objs):
+                    out["@type"] = _one(sorted([self.iri(o) for o in objs]))
+                    continue
+                term = None
+            if term and term[1] == "@id" and not any(isinstance(o, Literal) for o in objs):
+                out[term[0]] = _one(sorted(self.iri(o) for o in objs))
+            elif term and term[1] == "@language" and all(isinstance(o, Literal) and o.language for o in objs):
+                langs: dict[str, list[str]] = defaultdict(list)
+                for o in objs:
+                    langs[o.language].append(str(o))
+                out[term[0]] = {lang: _one(sorted(v)) for lang, v in sorted(langs.items())}
+            else:
+                vals = [self.value(o) for o in objs]
+                out[self.iri(p)] = _one(sorted(vals, key=_value_key))
+        return out
 
 
-def expanded(g: Graph) -> list[dict[str, Any]]:
-    """Expanded JSON-LD of g, one node object per subject, everything sorted."""
-    c = canonical(g)
-    nodes: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for s, p, o in c:
-        sid = _node(s)["@id"]
-        if p == RDF.type and not isinstance(o, Literal):
-            nodes[sid]["@type"].append(_node(o)["@id"])
-        else:
-            nodes[sid][str(p)].append(_node(o))
-    key = json.dumps
-    return [{"@id": sid, **{p: sorted(v, key=lambda x: key(x, sort_keys=True)) if p != "@type" else sorted(v)
-                            for p, v in sorted(props.items())}}
-            for sid, props in sorted(nodes.items())]
+def _value_key(v: Any) -> str:
+    """A total order on compacted values, cheaper than sorting by their JSON text."""
+    if isinstance(v, str):
+        return "0" + v
+    if "@id" in v:
+        return "1" + v["@id"]
+    return "2" + v["@value"] + "\x00" + v.get("@language", "") + "\x00" + v.get("@type", "")
 
 
-def write_jsonld(g: Graph, path: Path, context_path: Path) -> None:
-    """calckg.jsonld compacted with the published context (embedded, so it expands offline)."""
-    from pyld import jsonld
+def _one(values: list[Any]) -> Any:
+    return values[0] if len(values) == 1 else values
 
+
+def write_jsonld(release: Release, path: Path, context_path: Path) -> None:
+    """calckg.jsonld: compact JSON-LD with the published context embedded (so it expands offline),
+    one node object per line, sorted, so that the file is byte-reproducible and diffs by term."""
     ctx = context()
     context_path.write_text(json.dumps(ctx, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-    doc = jsonld.compact(expanded(g), ctx, {"graph": True})
-    path.write_text(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+    comp, idx = _Compactor(ctx["@context"]), release.by_subject()
+    dump = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+    with path.open("w", encoding="utf-8") as f:
+        f.write('{"@context": ' + json.dumps(ctx["@context"], sort_keys=True, ensure_ascii=False) + ',\n"@graph": [\n')
+        f.write(",\n".join(dump(comp.node(s, idx[s])) for s in release.subjects_sorted()))
+        f.write("\n]}\n")
 
 
 # ------------------------------------------------------------------ SSSOM
@@ -148,7 +187,7 @@ MEDIA = {".ttl": "text/turtle", ".owl": "application/rdf+xml", ".jsonld": "appli
          ".tsv": "text/tab-separated-values", ".html": "text/html"}
 
 
-def write_void(g: Graph, counts: dict[str, int], out: Path, version: str) -> None:
+def write_void(release: Release, counts: dict[str, int], out: Path, version: str) -> None:
     """void.ttl: the release as a void:Dataset and dcat:Dataset with one distribution per file."""
     d = Graph()
     for p, ns in PREFIXES.items():
@@ -163,11 +202,12 @@ def write_void(g: Graph, counts: dict[str, int], out: Path, version: str) -> Non
     d.add((ds, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     d.add((ds, DCTERMS.subject, ONTOLOGY_IRI))
     d.add((ds, VOID.uriSpace, Literal(str(CALC))))
-    d.add((ds, VOID.triples, Literal(len(g))))
+    idx = release.by_subject()
+    d.add((ds, VOID.triples, Literal(len(release))))
     d.add((ds, VOID.classes, Literal(counts.get("classes", 0))))
-    d.add((ds, VOID.entities, Literal(len({s for s in g.subjects() if isinstance(s, URIRef)}))))
-    d.add((ds, VOID.distinctSubjects, Literal(len(set(g.subjects())))))
-    d.add((ds, VOID.properties, Literal(len(set(g.predicates())))))
+    d.add((ds, VOID.entities, Literal(sum(1 for s in idx if isinstance(s, URIRef)))))
+    d.add((ds, VOID.distinctSubjects, Literal(len(idx))))
+    d.add((ds, VOID.properties, Literal(len({p for preds in idx.values() for p in preds}))))
     for f in sorted(out.iterdir()):
         if f.suffix not in MEDIA:
             continue
@@ -185,7 +225,34 @@ def write_void(g: Graph, counts: dict[str, int], out: Path, version: str) -> Non
 # ------------------------------------------------------------------ HTML documentation
 
 
-def _label(g: Graph, n: Any) -> str:
+class _View:
+    """The inferred graph as the HTML page reads it: the release's subject index plus the inferred
+    subsumptions, without building a graph (17,000 classes must render in seconds)."""
+
+    def __init__(self, release: Release) -> None:
+        self.idx = release.by_subject()
+        self.extra: dict[Any, dict[Any, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        for s, p, o in release.extra:
+            self.extra[s][p].append(o)
+        self.types: dict[Any, list[Any]] = defaultdict(list)
+        for s, preds in self.idx.items():
+            for t in preds.get(RDF.type, ()):
+                self.types[t].append(s)
+
+    def objects(self, n: Any, p: Any) -> list[Any]:
+        own = self.idx.get(n, {}).get(p, [])
+        more = self.extra[n].get(p) if n in self.extra else None
+        return list(dict.fromkeys([*own, *more])) if more else list(own)
+
+    def value(self, n: Any, p: Any) -> Any:
+        vals = self.objects(n, p)
+        return min(vals) if vals else None
+
+    def subjects(self, t: Any) -> list[Any]:
+        return self.types.get(t, [])
+
+
+def _label(g: _View, n: Any) -> str:
     lab = g.value(n, RDFS.label)
     return str(lab) if lab is not None else str(n).rsplit("/", 1)[-1]
 
@@ -194,19 +261,27 @@ def _anchor(n: Any) -> str:
     return str(n).rsplit("/", 1)[-1]
 
 
-def write_html(g: Graph, path: Path, version: str) -> None:
+def write_html(release: Release, path: Path, version: str) -> None:
     """index.html: the ontology's classes and properties, with labels, definitions, synonyms, parents
     (asserted and inferred, when given the inferred graph), direct edges and cross-references; in the
     manner of pyLODE (whose 3.4.1 install here fails on import), deterministic and self-contained."""
     e = html.escape
+    g = _View(release)
+    labels: dict[Any, str] = {}
+
+    def label(n: Any) -> str:
+        r = labels.get(n)
+        if r is None:
+            r = labels[n] = _label(g, n)
+        return r
 
     def link(n: Any) -> str:
         if isinstance(n, URIRef) and str(n).startswith(str(CALC)):
-            return f'<a href="#{e(_anchor(n))}">{e(_label(g, n))}</a>'
+            return f'<a href="#{e(_anchor(n))}">{e(label(n))}</a>'
         return f'<a href="{e(str(n))}">{e(str(n))}</a>'
 
     def block(n: URIRef) -> list[str]:
-        out = [f'<section id="{e(_anchor(n))}"><h3>{e(_label(g, n))}</h3>',
+        out = [f'<section id="{e(_anchor(n))}"><h3>{e(label(n))}</h3>',
                f'<p class="iri"><code>{e(str(n))}</code></p>']
         for d in sorted(g.objects(n, SKOS.definition)):
             out.append(f"<p>{e(str(d))}</p>")
@@ -229,8 +304,8 @@ def write_html(g: Graph, path: Path, version: str) -> None:
         return out
 
     def named(t: URIRef) -> list[URIRef]:
-        return sorted((s for s in g.subjects(RDF.type, t) if isinstance(s, URIRef) and str(s).startswith(str(CALC))),
-                      key=lambda s: (_label(g, s).lower(), str(s)))
+        return sorted((s for s in g.subjects(t) if isinstance(s, URIRef) and str(s).startswith(str(CALC))),
+                      key=lambda s: (label(s).lower(), str(s)))
 
     title = _label(g, ONTOLOGY_IRI) if g.value(ONTOLOGY_IRI, RDFS.label) else "CalcKG"
     desc = g.value(ONTOLOGY_IRI, DCTERMS.description)
@@ -262,5 +337,9 @@ def write_checksums(out: Path) -> None:
     """SHA256SUMS in `sha256sum -c` format, sorted by file name."""
     lines = []
     for f in sorted(p for p in out.iterdir() if p.is_file() and p.name != "SHA256SUMS"):
-        lines.append(f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.name}")
+        digest = hashlib.sha256()
+        with f.open("rb") as stream:  # in blocks: the Turtle files reach 600 MB at the Gamuts scale
+            for block in iter(lambda stream=stream: stream.read(1 << 20), b""):
+                digest.update(block)
+        lines.append(f"{digest.hexdigest()}  {f.name}")
     (out / "SHA256SUMS").write_text("\n".join(lines) + "\n", encoding="utf-8")

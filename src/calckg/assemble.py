@@ -19,6 +19,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
 from .namespaces import CALC, OBO, OIO, ONTOLOGY_IRI, PREFIXES, XREF_PREDICATE, xref_iri
 from .sources import Sources, Term
+from .triplegraph import TripleGraph
 
 KIND_CLASS = {
     "disorder": CALC.Disorder,
@@ -50,7 +51,8 @@ class Assembled:
 
 
 def new_graph() -> Graph:
-    g = Graph()
+    """An empty graph for the assembler: a TripleGraph (adds are set insertions; see triplegraph.py)."""
+    g = TripleGraph()
     for p, ns in PREFIXES.items():
         g.bind(p, ns)
     return g
