@@ -154,15 +154,20 @@ def classify_hermit(axioms: Graph) -> Classification:
 def _finish(result: Classification, axioms: Graph, t0: float,
             told: list[tuple[Any, Any]] | None = None) -> Classification:
     """Add what the release needs beyond the entailments: the inferred and the direct inferred pairs."""
-    asserted = _asserted_closure(axioms, told)
-    result.inferred = {p for p in result.entailed if p not in asserted and p[0] != p[1]}
-    sup: dict[URIRef, set[URIRef]] = {}
-    for s, o in result.entailed:
+    # on integers: rdflib compares URIRefs in Python, and at the Gamuts scale there are ~400,000 pairs
+    ids: dict[str, int] = {}
+    ix = ids.setdefault
+    asserted = {(ix(s, len(ids)), ix(o, len(ids))) for s, o in _asserted_closure(axioms, told)}
+    entailed = {(ix(s, len(ids)), ix(o, len(ids))): (s, o) for s, o in result.entailed}
+    inferred = [p for p in entailed if p not in asserted and p[0] != p[1]]
+    result.inferred = {entailed[p] for p in inferred}
+    sup: dict[int, set[int]] = {}
+    for s, o in entailed:
         sup.setdefault(s, set()).add(o)
-    for s, o in result.inferred:
-        # direct: no other superclass of s lies strictly between s and o
-        if not any(m != o and o in sup.get(m, ()) and (o, m) not in result.entailed for m in sup[s]):
-            result.inferred_direct.add((s, o))
+    for s, o in inferred:
+        # direct: no other superclass of s lies strictly between s and o (m below o, not equivalent to it)
+        if not any(m != o and o in sup.get(m, ()) and m not in sup.get(o, ()) for m in sup[s]):
+            result.inferred_direct.add(entailed[(s, o)])
     result.seconds = time.perf_counter() - t0
     return result
 
