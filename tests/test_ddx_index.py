@@ -93,3 +93,11 @@ def test_cause_counts_match_the_records(kg):
             assert kg.cause_count(iri) == len({d for ev in kg.evidence if kg.is_a(ev.finding, iri)
                                                for d in ev.disorders})
     assert kg.n_causes == len({d for ev in kg.evidence for d in ev.disorders})
+
+
+@pytest.mark.parametrize("which", ["chapter", "synthetic 10x"])
+def test_direct_parents_equal_the_pairwise_test(which, kg, kg10):
+    """The loader's parents (set unions) are the ancestors that pass the pairwise _direct test."""
+    g = kg if which == "chapter" else kg10
+    for c, t in g.terms.items():
+        assert t.parents == sorted(p for p in g.ancestors.get(c, ()) if p != c and p in g.terms and g._direct(c, p))
