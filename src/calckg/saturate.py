@@ -61,12 +61,9 @@ class _State:
     unions: list[Expr] = field(default_factory=list)
     own_negs: set[tuple[str, Expr]] = field(default_factory=set)
     seen: set[int] = field(default_factory=set)  # id()s of the expressions saturated
-    # successors by (role, filler, pushed negatives): the same in every branch, so shared by the copies
-    children: dict[tuple[str, int, frozenset[int]], Node] = field(default_factory=dict)
 
     def copy(self) -> _State:
-        return _State(set(self.named), dict(self.exists), list(self.unions), set(self.own_negs), set(self.seen),
-                      self.children)
+        return _State(set(self.named), dict(self.exists), list(self.unions), set(self.own_negs), set(self.seen))
 
 
 @dataclass
@@ -218,6 +215,9 @@ class Saturator:
         self.memo: dict[tuple[frozenset[int], frozenset[int]], Node] = {}
         self.busy: set[tuple[frozenset[int], frozenset[int]]] = set()
         self.deferred: dict[tuple[int, str], Expr] = {}
+        # successors by (role, filler, pushed negatives) -> node: the same wherever they occur, so one memo
+        # for all (node() would find them too, but builds two frozensets a call: 1.3 million at Gamuts scale)
+        self.children: dict[tuple[str, int, frozenset[int]], Node] = {}
 
     # ------------------------------------------------------------------ reading
     def _read(self, g: Graph) -> None:
@@ -378,6 +378,7 @@ class Saturator:
                         break
                 else:
                     self.by_role[""].append(c)
+        self.atom_keys = frozenset(self.by_atom)
 
     # ------------------------------------------------------------------ evaluation
     def node(self, conj: frozenset[Expr], forbid: frozenset[Expr] = frozenset()) -> Node:
@@ -404,7 +405,7 @@ class Saturator:
         """
         # expressions are interned: sets hold id()s, never re-hashing deep tuples
         named, exists, unions, own_negs, seen = st.named, st.exists, st.unions, st.own_negs, st.seen
-        children = st.children
+        children = self.children
         told, dom = self.told, self.dom
         while True:
             while stack:  # Horn saturation of what is new
@@ -462,18 +463,23 @@ class Saturator:
         chain, those of their parts) include Q's head, and checked on that successor alone.
         """
         found: set[str] = set()
+        named = b.named
         for c in self.by_role.get("", ()):
-            if c not in b.named and self.holds(b, self.defs[c]):
+            if c not in named and self.holds(b, self.defs[c]):
                 found.add(c)
-        for x in b.named:
-            for c in self.by_atom.get(x, ()):
-                if c not in b.named and c not in found and self.holds(b, self.defs[c]):
+        # only the named classes that trigger a definition (a set intersection, not a lookup per class)
+        for x in named & self.atom_keys:
+            for c in self.by_atom[x]:
+                if c not in named and c not in found and self.holds(b, self.defs[c]):
                     found.add(c)
+        trigger = self.trigger
         for r, child in b.succ:
-            for c in self._triggered(child, r):
-                if c in b.named or c in found:
+            memo = child.triggered
+            hit = memo.get(r) if memo is not None else None
+            for c in self._triggered(child, r) if hit is None else hit:
+                if c in named or c in found:
                     continue
-                if all(self.holds(b, m) for m in self.trigger[c][1:]):
+                if all(self.holds(b, m) for m in trigger[c][1:]):
                     found.add(c)
         return found
 
