@@ -34,6 +34,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.stores.memory import Memory
 
 THING = str(OWL.Thing)
+_EMPTY: frozenset[Any] = frozenset()
 NOTHING = str(OWL.Nothing)
 _TYPE, _FIRST, _REST, _NIL = RDF.type, RDF.first, RDF.rest, RDF.nil
 _INTER, _UNION, _COMP, _ONPROP, _SOME = (OWL.intersectionOf, OWL.unionOf, OWL.complementOf, OWL.onProperty,
@@ -379,6 +380,7 @@ class Saturator:
                 else:
                     self.by_role[""].append(c)
         self.atom_keys = frozenset(self.by_atom)
+        self.disjoint_keys = frozenset(self.disjoint)
 
     # ------------------------------------------------------------------ evaluation
     def node(self, conj: frozenset[Expr], forbid: frozenset[Expr] = frozenset()) -> Node:
@@ -426,21 +428,31 @@ class Saturator:
                     stack.extend(dom.get(e[1], ()))
                 else:
                     own_negs.add((e[1], e[2]))
-            for u in unions:
-                if not any((m[0] == "N" and m[1] in named) or id(m) in seen for m in u[1]):
+            if unions:  # a satisfied union stays satisfied: keep only the open ones
+                unions[:] = [u for u in unions if not any((m[0] == "N" and m[1] in named) or id(m) in seen
+                                                          for m in u[1])]
+                if unions:
                     branches: list[Branch] = []
-                    for m in u[1]:  # one branch per member; with m in conj, u counts as satisfied there
+                    for m in unions[0][1]:  # one branch per member; with m in conj, the union is satisfied there
                         branches.extend(self._saturate(st.copy(), [m], forbid))
                     return branches
-            if NOTHING in named or any(self.disjoint.get(x, set()) & named for x in named):
+            if NOTHING in named or any(self.disjoint[x] & named for x in named & self.disjoint_keys):
                 return []
             succ: list[tuple[str, Node]] = []
+            pushed_by_role: dict[str, tuple[frozenset[Expr], frozenset[int]]] = {}
             for (r, fid), filler in exists.items():
                 if r not in self.relevant:
                     self.deferred[(fid, r)] = filler
                     continue
-                pushed = frozenset(n for (r2, n) in own_negs if r2 == r) if own_negs else frozenset()
-                key = (r, fid, frozenset(map(id, pushed)))
+                if own_negs:
+                    hit = pushed_by_role.get(r)
+                    if hit is None:
+                        pushed = frozenset(n for (r2, n) in own_negs if r2 == r)
+                        hit = pushed_by_role[r] = (pushed, frozenset(map(id, pushed)))
+                    pushed, pushed_ids = hit
+                else:
+                    pushed, pushed_ids = _EMPTY, _EMPTY
+                key = (r, fid, pushed_ids)
                 child = children.get(key)
                 if child is None:
                     child = children[key] = self.node(frozenset([filler, *self.rng.get(r, ())]), pushed)
