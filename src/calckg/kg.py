@@ -118,7 +118,10 @@ class KnowledgeGraph:
         self._below: dict[str, tuple[int, ...]] = {}  # memo of evidence_below
         self._causes_below: dict[str, int] = {}  # memo of cause_count
         self._within: dict[tuple[str, str], bool] = {}  # memo of site_within
-        self._build_index()
+        from .saturate import paused_gc
+
+        with paused_gc():  # a few million small, long-lived objects: the collector would re-walk them all
+            self._build_index()
 
     # ------------------------------------------------------------------ loading
     @classmethod

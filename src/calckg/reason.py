@@ -92,11 +92,12 @@ def classify(axioms: Graph, reasoner: str | None = None) -> Classification:
 
 def classify_structural(axioms: Graph) -> Classification | None:
     """The structural classification, or None when some class is unsatisfiable (HermiT reports it)."""
-    from .saturate import Saturator
+    from .saturate import Saturator, paused_gc
 
     t0 = time.perf_counter()
-    sat = Saturator(axioms)
-    entailed, unsat = sat.classify(str(CALC))
+    with paused_gc():
+        sat = Saturator(axioms)
+        entailed, unsat = sat.classify(str(CALC))
     if unsat:
         return None
     iris: dict[str, URIRef] = {}  # one URIRef per class: URIRef() validates its text, ~20 µs each
@@ -107,8 +108,9 @@ def classify_structural(axioms: Graph) -> Classification | None:
             u = iris[x] = URIRef(x)
         return u
 
-    result = Classification(entailed={(iri(s), iri(o)) for s, o in entailed})
-    return _finish(result, axioms, t0, told=sat.told_subclass)
+    with paused_gc():
+        result = Classification(entailed={(iri(s), iri(o)) for s, o in entailed})
+        return _finish(result, axioms, t0, told=sat.told_subclass)
 
 
 def classify_hermit(axioms: Graph) -> Classification:
