@@ -64,9 +64,15 @@ class _State:
     unions: list[Expr] = field(default_factory=list)
     own_negs: set[tuple[str, Expr]] = field(default_factory=set)
     seen: set[int] = field(default_factory=set)  # id()s of the expressions saturated
+    # the successors of the first n_done existentials, computed with n_negs negatives: what the next
+    # recognition round can reuse (rebuilding them every round was a dict lookup per (round, ∃))
+    succ: list[tuple[str, Node]] = field(default_factory=list)
+    n_done: int = 0
+    n_negs: int = 0
 
     def copy(self) -> _State:
-        return _State(set(self.named), dict(self.exists), list(self.unions), set(self.own_negs), set(self.seen))
+        return _State(set(self.named), dict(self.exists), list(self.unions), set(self.own_negs), set(self.seen),
+                      list(self.succ), self.n_done, self.n_negs)
 
 
 @dataclass
@@ -454,9 +460,14 @@ class Saturator:
                     return branches
             if NOTHING in named or any(self.disjoint[x] & named for x in named & self.disjoint_keys):
                 return []
-            succ: list[tuple[str, Node]] = []
+            # successors: only those of existentials new since the last round, unless negatives were added
+            if len(own_negs) != st.n_negs:
+                st.succ, st.n_done, st.n_negs = [], 0, len(own_negs)
+            succ = st.succ
+            new_exists = list(exists.items())[st.n_done:] if st.n_done else exists.items()
+            st.n_done = len(exists)
             pushed_by_role: dict[str, tuple[frozenset[Expr], frozenset[int]]] = {}
-            for (r, fid), filler in exists.items():
+            for (r, fid), filler in new_exists:
                 if r not in self.relevant:
                     self.deferred[(fid, r)] = filler
                     continue
