@@ -171,3 +171,13 @@ def test_outside_the_fragment_falls_back_to_hermit(monkeypatch):
     assert called
     with pytest.raises(Unsupported):
         reason.classify(g, reasoner="structural")
+
+
+def test_property_characteristics_outside_the_fragment_are_noticed():
+    """rdf:type triples are matched by value: a functional role (parsed, so not the RDF.type object
+    itself) used in an axiom sends the ontology to HermiT instead of being silently ignored."""
+    g = _graph("""calc:mayCause a owl:FunctionalProperty .
+        calc:D a owl:Class ; rdfs:subClassOf calc:Disorder , [ a owl:Restriction ; owl:onProperty calc:mayCause ;
+        owl:someValuesFrom calc:Calc ] .""")
+    with pytest.raises(Unsupported, match="characteristics"):
+        Saturator(g)
