@@ -110,7 +110,7 @@ def report_markdown(results: dict[str, Any]) -> str:
         lines.append("| " + " | ".join([s["scale"], *row]) + " |")
     lines += ["", "### Against the baselines (same run)", ""]
     head = ["scale", "reasoning: HermiT, whole ontology", "HermiT JVM peak MiB", "structural classifier", "ratio",
-            "same classes", "SHACL: pyshacl full", "pipeline SHACL", "ratio"]
+            "same classes", "SHACL: pyshacl full", "pipeline SHACL", "ratio", "pipeline QC"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for s in results["scales"]:
         r, sh = s.get("reason_baseline") or {}, s.get("shacl_baseline") or {}
@@ -127,10 +127,10 @@ def report_markdown(results: dict[str, Any]) -> str:
             _miss(r, "structural_s") if r.get("status") == "ok" else _structural_stage(s),
             ratio or "n/a", same,
             _miss(sh, "pyshacl_s"), _miss(sh, "pipeline_shacl_s"),
-            f"{sh['ratio']}×" if sh.get("ratio") else "n/a"]) + " |")
+            f"{sh['ratio']}×" if sh.get("ratio") else "n/a", _fmt(sh.get("pipeline_qc_s"), " s")]) + " |")
     lines += ["", "### Queries (milliseconds)", ""]
     head = ["scale", "load KG s", "ddx median", "ddx p95", "SPARQL oxigraph median", "SPARQL rdflib median",
-            "ratio", "HTTP ddx median", "HTTP p95", "HTTP req/s"]
+            "ratio", "HTTP ddx median", "HTTP p95", "HTTP req/s", "server start s"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     server = None
     for s in results["scales"]:
@@ -142,7 +142,8 @@ def report_markdown(results: dict[str, Any]) -> str:
             _fmt(_get(d, "sparql_oxigraph", "median_ms")),
             _fmt(_get(rd, "sparql_rdflib", "median_ms")) if rd.get("status") == "ok" else _miss(rd, "x"),
             f"{d['sparql_ratio']}×" if d.get("sparql_ratio") else "n/a",
-            _fmt(_get(h, "latency", "median_ms")), _fmt(_get(h, "latency", "p95_ms")), _fmt(h.get("rps"))]) + " |")
+            _fmt(_get(h, "latency", "median_ms")), _fmt(_get(h, "latency", "p95_ms")), _fmt(h.get("rps")),
+            _fmt(h.get("startup_s"))]) + " |")
     if server:
         lines += ["", f"HTTP figures: {server}, {_get(results['scales'][-1], 'http', 'concurrency')} concurrent "
                       "keep-alive clients on loopback."]

@@ -4,10 +4,11 @@
     python bench/run.py --scales 1,10 --queries 50 --out /tmp/b   # quick
 
 Per scale: the synthetic sources (bench/synth.py; "chapter" is the real one) are built in a child
-process, timing every stage BuildState.seconds reports (SHACL and QC appear once the pipeline has
-them) and its peak memory (the child's own maximum RSS plus that of its children, i.e. HermiT's
-JVM when it runs; both from getrusage). Then the measurements in MEASUREMENTS run, each in a child
-process with a time box; one that cannot finish is recorded as a miss with its lower bound.
+process, timing every stage BuildState.seconds reports (whatever the pipeline's stages are called;
+stage_names finds the SHACL, QC and reasoning ones by their functions) and its peak memory (the
+child's own maximum RSS plus that of its children, i.e. HermiT's JVM when it runs; both from
+getrusage). Then the measurements in MEASUREMENTS run, each in a child process with a time box;
+one that cannot finish is recorded as a miss with its lower bound.
 Measurements are pluggable: append (name, function) to MEASUREMENTS; a function returns a dict, or
 {"status": "n/a", "why": ...} when what it measures does not exist on this branch.
 """
@@ -22,7 +23,6 @@ import random
 import resource
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -91,9 +91,12 @@ def child_build(root: str, dist: str, variant: str = "pipeline") -> dict[str, An
 
     stages = None
     if variant == "fast":
-        from calckg.release_fast import fast_stages
-
-        stages = fast_stages()
+        try:
+            from calckg.release_fast import fast_stages
+        except ImportError:  # folded into pipeline.STAGES: the pipeline as it is is the fast build
+            variant = "pipeline"
+        else:
+            stages = fast_stages()
     st = build(root=Path(root), dist=Path(dist), quiet=True, stages=stages)
     return {"seconds": st.seconds, "counts": st.counts, "variant": variant, **_rss()}
 
@@ -117,7 +120,8 @@ def child_reason(root: str) -> dict[str, Any]:
 
 
 def child_shacl(ttl: str, shapes: str) -> dict[str, Any]:
-    """Full pyshacl validation of the release graph: the baseline for the pipeline's SHACL stage."""
+    """Full pyshacl validation of the released asserted graph (what the pipeline validates), with the
+    pipeline's options (SHACL-AF, no inference): the baseline for the pipeline's SHACL stage."""
     import pyshacl
     from rdflib import Graph
 
@@ -126,7 +130,7 @@ def child_shacl(ttl: str, shapes: str) -> dict[str, Any]:
     for f in shapes.split(os.pathsep):
         sh.parse(f, format="turtle")
     t0 = time.perf_counter()
-    conforms, _, _ = pyshacl.validate(data, shacl_graph=sh, inference="none")
+    conforms, _, _ = pyshacl.validate(data, shacl_graph=sh, inference="none", advanced=True)
     return {"pyshacl_s": round(time.perf_counter() - t0, 3), "conforms": bool(conforms), **_rss()}
 
 
@@ -201,22 +205,56 @@ def m_reason(ctx: Ctx) -> dict[str, Any]:
 
 
 def _shapes(root: Path) -> list[Path]:
-    found = []
-    for pattern in ("ontology/*shapes*.ttl", "shapes/*.ttl", "src/calckg/*shapes*.ttl", "src/calckg/shapes/*.ttl"):
-        found += sorted(root.glob(pattern))
-    return found
+    """The shapes the pipeline reads for this root (its shapes/, else this checkout's)."""
+    try:
+        from calckg.pipeline import code_dir
+
+        return sorted(code_dir(root, "shapes").glob("*.ttl"))
+    except ImportError:  # pragma: no cover - a branch without it
+        return sorted((ROOT / "shapes").glob("*.ttl"))
+
+
+def stage_names(seconds: dict[str, float]) -> dict[str, str]:
+    """Which of the build's stages is the SHACL one, the QC one, the reasoning one, by their functions.
+
+    Stage labels change (reason (HermiT) → reason); pipeline.STAGES pairs each label with its function,
+    so a stage is found by what it runs (stage_validate, stage_qc, stage_reason), else by a word of its
+    label. Only stages the build reported are returned.
+    """
+    want = {"shacl": ("stage_validate", ("shacl", "validat")), "qc": ("stage_qc", ("quality", "qc")),
+            "reason": ("stage_reason", ("reason",))}
+    try:
+        from calckg.pipeline import STAGES
+
+        by_fn = {getattr(fn, "__name__", ""): name for name, fn in STAGES}
+    except ImportError:  # pragma: no cover
+        by_fn = {}
+    out: dict[str, str] = {}
+    for key, (fn, words) in want.items():
+        name = by_fn.get(fn)
+        if name not in seconds:
+            name = next((k for k in seconds if any(w in k.lower() for w in words)), None)
+        if name is not None:
+            out[key] = name
+    return out
 
 
 def m_shacl(ctx: Ctx) -> dict[str, Any]:
-    shapes = _shapes(ROOT)
-    if not shapes:
-        return {"status": "n/a", "why": "no SHACL shapes on this branch (n/a until the QC/SHACL work is merged)"}
+    """pyshacl on the whole released graph against the pipeline's own SHACL and QC stages (same build)."""
+    shapes = _shapes(ctx.root)
+    seconds = ctx.build.get("seconds", {})
+    names = stage_names(seconds)
+    if not shapes or "shacl" not in names:
+        return {"status": "n/a", "why": "no SHACL stage or shapes on this branch"}
     out = run_child("shacl", [str(ctx.dist / "calckg.ttl"), os.pathsep.join(map(str, shapes))],
                     ctx.args.shacl_timeout)
-    stage = sum(v for k, v in ctx.build.get("seconds", {}).items() if "shacl" in k.lower())
-    if stage and out.get("pyshacl_s"):
-        out["pipeline_shacl_s"] = stage
-        out["ratio"] = round(out["pyshacl_s"] / stage, 1)
+    out["pipeline_shacl_s"] = seconds[names["shacl"]]
+    out["shacl_stage"] = names["shacl"]
+    if "qc" in names:
+        out["pipeline_qc_s"] = seconds[names["qc"]]
+        out["qc_stage"] = names["qc"]
+    if out.get("pyshacl_s"):
+        out["ratio"] = round(out["pyshacl_s"] / max(out["pipeline_shacl_s"], 1e-3), 1)
     return out
 
 
@@ -257,48 +295,40 @@ def m_ddx(ctx: Ctx) -> dict[str, Any]:
     return out
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def m_http(ctx: Ctx) -> dict[str, Any]:
-    """ddx over HTTP on loopback: latency, then requests per second under concurrent clients.
+    """The ddx JSON API of the project's server (`calckg serve`) on loopback: latency, then requests/s.
 
-    Measures the project's server when one is importable as calckg.server with serve(ttl, port);
-    until then the PLACEHOLDER bench/loopback.py, and says so.
+    The server is started as tests/serverkit.py starts it (port 0, it prints its URL once ready) on
+    the build's dist/, and stopped afterwards; its start-up time (loading the graph) is reported too.
     """
     import http.client
     from urllib.parse import urlencode
 
-    try:
-        import calckg.server as server  # noqa: F401
-        target, label = "calckg.server", "calckg.server"
-        code = "import sys; from calckg.server import serve; serve(sys.argv[1], int(sys.argv[2]))"
-        cmd = [sys.executable, "-c", code]
-    except ImportError:
-        target, label = str(BENCH / "loopback.py"), "placeholder (bench/loopback.py)"
-        cmd = [sys.executable, target]
     qs = json.loads(_queries(ctx, ctx.args.queries).read_text())
-    paths = ["/ddx?" + urlencode({"finding": q["finding"], **({"site": q["site"]} if q.get("site") else {})})
-             for q in qs]
-    port = _free_port()
-    proc = subprocess.Popen([*cmd, str(ctx.dist / "calckg-inferred.ttl"), str(port)], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True, env=_env())
+    paths = ["/api/ddx?" + urlencode({"finding": q["finding"], **({"site": q["site"]} if q.get("site") else {}),
+                                      "limit": 20}) for q in qs]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "calckg", "serve", "--host", "127.0.0.1", "--port", "0",
+                             "--dist", str(ctx.dist)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env=_env(), start_new_session=True)
+    label = "calckg serve (/api/ddx, limit 20)"
     try:
-        ready = proc.stdout.readline() if proc.stdout else ""
-        if "ready" not in ready:
-            return {"status": "error", "server": label, "why": "server did not start"}
+        url = proc.stdout.readline().strip() if proc.stdout else ""
+        if not url.startswith("http://127.0.0.1:"):
+            return {"status": "error", "server": label, "why": f"server did not start (printed {url!r})"}
+        startup = time.perf_counter() - t0
+        port = int(url.rstrip("/").rsplit(":", 1)[1])
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        lat = []
+        lat, bad = [], 0
         for p in paths[:3] + paths:
             t = time.perf_counter()
             conn.request("GET", p)
-            conn.getresponse().read()
+            resp = conn.getresponse()
+            resp.read()
+            bad += resp.status != 200
             lat.append(time.perf_counter() - t)
         conn.close()
-        done = [0]
+        done, failed = [0], [0]
         stop = time.perf_counter() + ctx.args.http_seconds
 
         def client(k: int) -> None:
@@ -306,23 +336,29 @@ def m_http(ctx: Ctx) -> dict[str, Any]:
             i = k
             while time.perf_counter() < stop:
                 c.request("GET", paths[i % len(paths)])
-                c.getresponse().read()
+                r = c.getresponse()
+                r.read()
                 done[0] += 1
+                failed[0] += r.status != 200
                 i += 1
             c.close()
 
-        t0 = time.perf_counter()
+        t1 = time.perf_counter()
         threads = [threading.Thread(target=client, args=(k,)) for k in range(ctx.args.concurrency)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        rps = done[0] / (time.perf_counter() - t0)
-        return {"status": "ok", "server": label, "latency": _lat(lat[3:]), "rps": round(rps, 1),
-                "concurrency": ctx.args.concurrency}
+        rps = done[0] / (time.perf_counter() - t1)
+        return {"status": "ok", "server": label, "startup_s": round(startup, 2), "latency": _lat(lat[3:]),
+                "rps": round(rps, 1), "concurrency": ctx.args.concurrency, "failures": bad + failed[0]}
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 MEASUREMENTS: list[tuple[str, Callable[[Ctx], dict[str, Any]]]] = [

@@ -324,6 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("text", "json"), default="text")
     s.set_defaults(func=cmd_show)
 
+    sub.add_parser("bench", help="the benchmark (bench/run.py; calckg bench --help)", add_help=False)
     v = sub.add_parser("serve", help="serve the release over HTTP: SPARQL endpoint, term pages, differential page")
     v.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     v.add_argument("--port", type=int, default=8000, help="port (0: any free port; the URL is printed)")
@@ -351,6 +352,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:  # bench/run.py parses its own options; it sits beside the package, in the checkout
+        import runpy
+
+        from .pipeline import CODE_ROOT
+
+        return int(runpy.run_path(str(CODE_ROOT / "bench" / "run.py"))["main"](argv[1:]))
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)

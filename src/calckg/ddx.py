@@ -183,8 +183,28 @@ def disorder_facts(kg: KnowledgeGraph, iri: str) -> dict[str, Any]:
     return out
 
 
+def scan_matching(kg: KnowledgeGraph, q: Query) -> list[Evidence]:
+    """The definition of a finding's gamut: every record whose finding answers q, in the graph's order.
+
+    Kept as the reference that tests/test_ddx.py checks the index (indexed_matching) against.
+    """
+    return [ev for ev in kg.evidence if finding_matches(kg, ev, q)]
+
+
+def indexed_matching(kg: KnowledgeGraph, q: Query) -> list[Evidence]:
+    """scan_matching through the finding index: cost proportional to the gamut, not to the graph."""
+    pos = kg.evidence_below(q.iri)
+    if q.implied_site:  # a finding defined by its site: the base finding's records at that site count too
+        site = q.implied_site
+        extra = [i for i in kg.evidence_below(q.base) if any(kg.site_within(s, site) for s in kg.evidence[i].sites)]
+        if extra:
+            pos = tuple(sorted(set(pos).union(extra)))
+    return [kg.evidence[i] for i in pos]
+
+
 def differential(kg: KnowledgeGraph, findings: list[str], sites: list[str], *, limit: int | None = None,
-                 strict_sites: bool = False) -> DdxResult:
+                 strict_sites: bool = False, match: Any = indexed_matching) -> DdxResult:
+    """Rank the causes of the findings. `match` selects a finding's records (scan_matching in tests)."""
     if not findings:
         raise ValueError("give at least one finding")
     queries: list[Query] = []
@@ -199,12 +219,15 @@ def differential(kg: KnowledgeGraph, findings: list[str], sites: list[str], *, l
         if iri not in site_iris:
             site_iris.append(iri)
             site_texts.append(s)
-    causes = {d for ev in kg.evidence for d in ev.disorders}
-    n_all = max(len(causes), 1)
+    n_all = max(kg.n_causes, 1)
     cands: dict[str, Candidate] = {}
+    support_of: dict[str, dict[str, Evidence]] = {}  # candidate -> its records, first seen first
     for q in queries:
-        matching = [ev for ev in kg.evidence if finding_matches(kg, ev, q)]
-        n_q = len({d for ev in matching for d in ev.disorders}) or 1
+        matching = match(kg, q)
+        if q.implied_site or match is not indexed_matching:
+            n_q = len({d for ev in matching for d in ev.disorders}) or 1
+        else:
+            n_q = kg.cause_count(q.iri) or 1
         ic = math.log((n_all + 1) / n_q)
         best: dict[str, tuple[float, dict[str, Any]]] = {}
         support: dict[str, list[Evidence]] = {}
@@ -216,38 +239,38 @@ def differential(kg: KnowledgeGraph, findings: list[str], sites: list[str], *, l
             contribution = ic * sm[0] * ff
             for d in ev.disorders:
                 support.setdefault(d, []).append(ev)
-                part = {"finding": q.label, "finding_iri": q.iri, "ic": round(ic, 4),
-                        "causes_of_finding": n_q, "site_factor": sm[0], "site_match": sm[1],
-                        "frequency_factor": ff, "frequency": ftxt, "contribution": round(contribution, 4),
-                        "best_evidence": ev.citation}
                 if d not in best or contribution > best[d][0]:
-                    best[d] = (contribution, part)
+                    best[d] = (contribution, {
+                        "finding": q.label, "finding_iri": q.iri, "ic": round(ic, 4), "causes_of_finding": n_q,
+                        "site_factor": sm[0], "site_match": sm[1], "frequency_factor": ff, "frequency": ftxt,
+                        "contribution": round(contribution, 4), "best_evidence": ev.citation})
         for d, (contribution, part) in best.items():
             t = kg.terms[d]
             c = cands.setdefault(d, Candidate(d, t.label, list(t.synonyms), xrefs=list(t.xrefs)))
             c.score += contribution
             c.matched.append(q.label)
             c.parts.append(part)
+            mine = support_of.setdefault(d, {})
             for ev in support[d]:
                 c.source_order = min(c.source_order, _order(ev))
-                evd = evidence_dict(kg, ev)
-                if evd not in c.evidence:
-                    c.evidence.append(evd)
-    for c in cands.values():
-        c.facts = disorder_facts(kg, c.iri)
-        c.groups = sorted({kg.label(g) for g in kg.ancestors.get(c.iri, ()) if g != c.iri
-                           and kg.terms.get(g) is not None and kg.terms[g].kind == "disorder"})
-        c.evidence.sort(key=lambda e: (e["kind"] != "table row", e["source"]))
+                mine.setdefault(ev.iri, ev)
     # ties keep the source's own order: the tables list the commoner causes first
     ranked = sorted(cands.values(),
                     key=lambda c: (-len(c.matched), -round(c.score, 9), c.source_order, c.label.lower()))
+    # explanations only for what is shown and for the leaders narrowing looks at (the first six)
+    shown = ranked[:limit] if limit else ranked
+    for c in ranked[:max(len(shown), 6)]:
+        c.evidence = sorted((evidence_dict(kg, ev) for ev in support_of[c.iri].values()),
+                            key=lambda e: (e["kind"] != "table row", e["source"]))
+    for c in shown:
+        c.facts = disorder_facts(kg, c.iri)
+        c.groups = sorted({kg.label(g) for g in kg.ancestors.get(c.iri, ()) if g != c.iri
+                           and kg.terms.get(g) is not None and kg.terms[g].kind == "disorder"})
     narrowing = narrowing_findings(kg, ranked, queries, sites=site_iris)
-    if limit:
-        ranked = ranked[:limit]
     return DdxResult(
         findings=[{"text": q.text, "iri": q.iri, "label": q.label} for q in queries],
         sites=[{"text": s, "iri": i, "label": kg.label(i)} for s, i in zip(site_texts, site_iris, strict=True)],
-        results=ranked, narrowing=narrowing)
+        results=shown, narrowing=narrowing)
 
 
 def _split_score(lead: list[Candidate], ds: set[str]) -> float:

@@ -23,9 +23,11 @@ tests/test_saturate.py proves equality with HermiT on the chapter and on synthet
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import BNode, Graph, URIRef
@@ -34,6 +36,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.plugins.stores.memory import Memory
 
 THING = str(OWL.Thing)
+_EMPTY: frozenset[Any] = frozenset()
 NOTHING = str(OWL.Nothing)
 _TYPE, _FIRST, _REST, _NIL = RDF.type, RDF.first, RDF.rest, RDF.nil
 _INTER, _UNION, _COMP, _ONPROP, _SOME = (OWL.intersectionOf, OWL.unionOf, OWL.complementOf, OWL.onProperty,
@@ -53,9 +56,31 @@ class Branch:
 
 
 @dataclass
+class _State:
+    """A branch being saturated: what it holds so far. Copied when a union splits it."""
+
+    named: set[str] = field(default_factory=set)
+    exists: dict[tuple[str, int], Expr] = field(default_factory=dict)
+    unions: list[Expr] = field(default_factory=list)
+    own_negs: set[tuple[str, Expr]] = field(default_factory=set)
+    seen: set[int] = field(default_factory=set)  # id()s of the expressions saturated
+    # the successors of the first n_done existentials, computed with n_negs negatives: what the next
+    # recognition round can reuse (rebuilding them every round was a dict lookup per (round, ∃))
+    succ: list[tuple[str, Node]] = field(default_factory=list)
+    n_done: int = 0
+    n_negs: int = 0
+
+    def copy(self) -> _State:
+        return _State(set(self.named), dict(self.exists), list(self.unions), set(self.own_negs), set(self.seen),
+                      list(self.succ), self.n_done, self.n_negs)
+
+
+@dataclass
 class Node:
     branches: list[Branch]
     reach: dict[str | None, frozenset[str]] | None = None  # memo of Saturator._reach_named
+    # memo of Saturator._triggered: role -> the defined classes whose triggering ∃role.Q this node satisfies
+    triggered: dict[str, tuple[str, ...]] | None = None
 
 
 def fast_triples(g: Graph) -> Iterator[tuple[Any, Any, Any]]:
@@ -70,6 +95,32 @@ def fast_triples(g: Graph) -> Iterator[tuple[Any, Any, Any]]:
         if sum(len(os) for ps in spo.values() for os in ps.values()) == len(g):
             return ((s, p, o) for s, ps in spo.items() for p, os in ps.items() for o in os)
     return iter(g)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection inside: building millions of small, long-lived tuples and sets made
+    Python's collector re-traverse them (and the axioms graph) over and over, ~45% of the classification
+    at 100x. Nothing built here forms cycles worth collecting early; the collector resumes after."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def by_predicate(g: Graph) -> dict[Any, dict[Any, Any]]:
+    """g as predicate → object → subjects: rdflib's own pos index when g owns its store, else built."""
+    pos = getattr(g.store, "_Memory__pos", None)
+    if type(g) is Graph and type(g.store) is Memory and isinstance(pos, dict):
+        if sum(len(ss) for os in pos.values() for ss in os.values()) == len(g):
+            return pos
+    built: dict[Any, dict[Any, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in g:
+        built[p][o].append(s)
+    return built
 
 
 def _n(iri: str) -> Expr:
@@ -92,24 +143,35 @@ class _Parser:
                      OWL.IrreflexiveProperty, OWL.AsymmetricProperty, OWL.AllDisjointClasses, OWL.NamedIndividual,
                      OWL.NegativePropertyAssertion, OWL.AllDifferent}
 
+    # the predicates read; everything else (labels, synonyms, definitions, provenance) is skipped unseen
+    READ_PREDICATES = {OWL.inverseOf, OWL.propertyChainAxiom, RDFS.domain, RDFS.range, RDFS.subClassOf,
+                       OWL.equivalentClass, OWL.disjointWith}
+
     def __init__(self, g: Graph) -> None:
-        self.out: dict[Any, dict[Any, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        # blank node -> value, per structural predicate (first, rest, onProperty, …): one dict lookup a step
+        self.single: dict[Any, dict[Any, Any]] = {k: {} for k in (_INTER, _UNION, _COMP, _ONPROP, _SOME, _FIRST,
+                                                                  _REST)}
         self.by_pred: dict[Any, list[tuple[Any, Any]]] = defaultdict(list)
         self.refused: set[str] = set()
         keep = {_INTER, _UNION, _COMP, _ONPROP, _SOME, _FIRST, _REST}
-        refused_p, refused_t, axiom_p = self.REFUSED_PREDICATES, self.REFUSED_TYPES, self.CLASS_AXIOM_PREDICATES
-        out, by_pred = self.out, self.by_pred
-        for s, p, o in fast_triples(g):
-            if p in keep and type(s) is BNode:
-                out[s][p].append(o)
-            else:
-                by_pred[p].append((s, o))
-            if p in refused_p:
-                raise Unsupported(f"{p} is outside the fragment")
-            if p is _TYPE and o in refused_t:
-                self.refused.add(str(s))
-            if p in axiom_p and not isinstance(s, URIRef):
-                raise Unsupported("a class axiom with a complex left-hand side")
+        by_pred = self.by_pred
+        # predicate by predicate (rdflib's pos index when g owns its store): a whole predicate is refused,
+        # skipped or read in one go, instead of testing each of the Gamuts scale's millions of triples
+        pos = by_predicate(g)
+        if refused := set(pos) & self.REFUSED_PREDICATES:
+            raise Unsupported(f"{sorted(refused)[0]} is outside the fragment")
+        self.types: dict[Any, set[Any]] = {o: set(ss) for o, ss in pos.get(_TYPE, {}).items()}
+        for t in self.REFUSED_TYPES:
+            self.refused.update(str(x) for x in self.types.get(t, ()))
+        for p, objects in pos.items():
+            if p in keep:
+                self.single[p] = {s: o for o, subjects in objects.items() for s in subjects if type(s) is BNode}
+            elif p in self.READ_PREDICATES:
+                pairs = by_pred[p]
+                for o, subjects in objects.items():
+                    pairs.extend((s, o) for s in subjects)
+                if p in self.CLASS_AXIOM_PREDICATES and not all(isinstance(s, URIRef) for s, _ in pairs):
+                    raise Unsupported("a class axiom with a complex left-hand side")
         self.cache: dict[Any, Expr] = {}
         self.interned: dict[Expr, Expr] = {}
 
@@ -118,8 +180,7 @@ class _Parser:
         return self.interned.setdefault(e, e)
 
     def one(self, node: Any, p: Any) -> Any:
-        vals = self.out.get(node, {}).get(p)
-        return vals[0] if vals else None
+        return self.single[p].get(node)
 
     def items(self, head: Any) -> list[Any]:
         out = []
@@ -177,6 +238,9 @@ class Saturator:
         self.memo: dict[tuple[frozenset[int], frozenset[int]], Node] = {}
         self.busy: set[tuple[frozenset[int], frozenset[int]]] = set()
         self.deferred: dict[tuple[int, str], Expr] = {}
+        # successors by (role, filler, pushed negatives) -> node: the same wherever they occur, so one memo
+        # for all (node() would find them too, but builds two frozensets a call: 1.3 million at Gamuts scale)
+        self.children: dict[tuple[str, int, frozenset[int]], Node] = {}
 
     # ------------------------------------------------------------------ reading
     def _read(self, g: Graph) -> None:
@@ -188,9 +252,7 @@ class Saturator:
         symmetric: set[str] = set()
         for s, o in pairs[OWL.inverseOf]:
             inverse[str(s)], inverse[str(o)] = str(o), str(s)
-        types: dict[Any, set[Any]] = defaultdict(set)
-        for s, o in pairs[RDF.type]:
-            types[o].add(s)
+        types: dict[Any, set[Any]] = defaultdict(set, p.types)
         symmetric = {str(s) for s in types[OWL.SymmetricProperty]}
         self.transitive = {str(s) for s in types[OWL.TransitiveProperty]}
         self.named = {str(s) for s in types[OWL.Class] if isinstance(s, URIRef)}
@@ -212,6 +274,7 @@ class Saturator:
         for r in set(doms) | set(rngs) | set(inverse) | symmetric:
             self.dom[r] = doms[r] + (rngs[inverse[r]] if r in inverse else []) + (rngs[r] if r in symmetric else [])
             self.rng[r] = rngs[r] + (doms[inverse[r]] if r in inverse else []) + (doms[r] if r in symmetric else [])
+        self.told_subclass = pairs[RDFS.subClassOf]  # the asserted (sub, super) nodes, for reason._finish
         for s, o in pairs[RDFS.subClassOf]:
             self.told[str(s)].append(p.expr(o, top=True))
         for s, o in pairs[OWL.equivalentClass]:
@@ -338,6 +401,8 @@ class Saturator:
                         break
                 else:
                     self.by_role[""].append(c)
+        self.atom_keys = frozenset(self.by_atom)
+        self.disjoint_keys = frozenset(self.disjoint)
 
     # ------------------------------------------------------------------ evaluation
     def node(self, conj: frozenset[Expr], forbid: frozenset[Expr] = frozenset()) -> Node:
@@ -356,15 +421,15 @@ class Saturator:
         return result
 
     def _expand(self, conj: set[Expr], forbid: frozenset[Expr]) -> list[Branch]:
+        return self._saturate(_State(), list(conj), forbid)
+
+    def _saturate(self, st: _State, stack: list[Expr], forbid: frozenset[Expr]) -> list[Branch]:
+        """Saturate st with stack; at an unsatisfied union, one branch per member, each continuing from
+        a copy of st (not from scratch: at the Gamuts scale, nested unions re-saturated ~350,000 times).
+        """
         # expressions are interned: sets hold id()s, never re-hashing deep tuples
-        named: set[str] = set()
-        exists: dict[tuple[str, int], Expr] = {}
-        unions: list[Expr] = []
-        own_negs: set[tuple[str, Expr]] = set()
-        stack = list(conj)
-        seen: set[int] = set()
-        seen_exprs: list[Expr] = []
-        children: dict[tuple[str, int, frozenset[int]], Node] = {}
+        named, exists, unions, own_negs, seen = st.named, st.exists, st.unions, st.own_negs, st.seen
+        children = self.children
         told, dom = self.told, self.dom
         while True:
             while stack:  # Horn saturation of what is new
@@ -372,7 +437,6 @@ class Saturator:
                 if id(e) in seen:
                     continue
                 seen.add(id(e))
-                seen_exprs.append(e)
                 kind = e[0]
                 if kind == "N":
                     named.add(e[1])
@@ -386,21 +450,36 @@ class Saturator:
                     stack.extend(dom.get(e[1], ()))
                 else:
                     own_negs.add((e[1], e[2]))
-            for u in unions:
-                if not any((m[0] == "N" and m[1] in named) or id(m) in seen for m in u[1]):
+            if unions:  # a satisfied union stays satisfied: keep only the open ones
+                unions[:] = [u for u in unions if not any((m[0] == "N" and m[1] in named) or id(m) in seen
+                                                          for m in u[1])]
+                if unions:
                     branches: list[Branch] = []
-                    for m in u[1]:  # one branch per member; with m in conj, u counts as satisfied there
-                        branches.extend(self._expand({*seen_exprs, m}, forbid))
+                    for m in unions[0][1]:  # one branch per member; with m in conj, the union is satisfied there
+                        branches.extend(self._saturate(st.copy(), [m], forbid))
                     return branches
-            if NOTHING in named or any(self.disjoint.get(x, set()) & named for x in named):
+            if NOTHING in named or any(self.disjoint[x] & named for x in named & self.disjoint_keys):
                 return []
-            succ: list[tuple[str, Node]] = []
-            for (r, fid), filler in exists.items():
+            # successors: only those of existentials new since the last round, unless negatives were added
+            if len(own_negs) != st.n_negs:
+                st.succ, st.n_done, st.n_negs = [], 0, len(own_negs)
+            succ = st.succ
+            new_exists = list(exists.items())[st.n_done:] if st.n_done else exists.items()
+            st.n_done = len(exists)
+            pushed_by_role: dict[str, tuple[frozenset[Expr], frozenset[int]]] = {}
+            for (r, fid), filler in new_exists:
                 if r not in self.relevant:
                     self.deferred[(fid, r)] = filler
                     continue
-                pushed = frozenset(n for (r2, n) in own_negs if r2 == r) if own_negs else frozenset()
-                key = (r, fid, frozenset(map(id, pushed)))
+                if own_negs:
+                    hit = pushed_by_role.get(r)
+                    if hit is None:
+                        pushed = frozenset(n for (r2, n) in own_negs if r2 == r)
+                        hit = pushed_by_role[r] = (pushed, frozenset(map(id, pushed)))
+                    pushed, pushed_ids = hit
+                else:
+                    pushed, pushed_ids = _EMPTY, _EMPTY
+                key = (r, fid, pushed_ids)
                 child = children.get(key)
                 if child is None:
                     child = children[key] = self.node(frozenset([filler, *self.rng.get(r, ())]), pushed)
@@ -423,25 +502,44 @@ class Saturator:
         chain, those of their parts) include Q's head, and checked on that successor alone.
         """
         found: set[str] = set()
+        named = b.named
         for c in self.by_role.get("", ()):
-            if c not in b.named and self.holds(b, self.defs[c]):
+            if c not in named and self.holds(b, self.defs[c]):
                 found.add(c)
-        for x in b.named:
-            for c in self.by_atom.get(x, ()):
-                if c not in b.named and c not in found and self.holds(b, self.defs[c]):
+        # only the named classes that trigger a definition (a set intersection, not a lookup per class)
+        for x in named & self.atom_keys:
+            for c in self.by_atom[x]:
+                if c not in named and c not in found and self.holds(b, self.defs[c]):
                     found.add(c)
+        trigger = self.trigger
         for r, child in b.succ:
+            memo = child.triggered
+            hit = memo.get(r) if memo is not None else None
+            for c in self._triggered(child, r) if hit is None else hit:
+                if c in named or c in found:
+                    continue
+                if all(self.holds(b, m) for m in trigger[c][1:]):
+                    found.add(c)
+        return found
+
+    def _triggered(self, child: Node, r: str) -> tuple[str, ...]:
+        """Defined classes `… ⊓ ∃r.Q` whose ∃r.Q an r-successor `child` satisfies, in index order.
+
+        Why memoised on the node: whether child satisfies Q depends on child and Q only, and the same
+        child is tested in every recognition round of its parent and by every parent sharing it (at the
+        Gamuts scale, ~12 million such tests without the memo).
+        """
+        if child.triggered is None:
+            child.triggered = {}
+        hit = child.triggered.get(r)
+        if hit is None:
             via = self.chain.get(r) or (r if r in self.transitive else None)
             cands = list(self.by_role.get(r, ()))
             for x in self._reach_named(child, via):
                 cands.extend(self.by_role_head.get((r, x), ()))
-            for c in cands:
-                if c in b.named or c in found:
-                    continue
-                members = self.trigger[c]
-                if self._reach(child, members[0][2], via) and all(self.holds(b, m) for m in members[1:]):
-                    found.add(c)
-        return found
+            hit = child.triggered[r] = tuple(dict.fromkeys(c for c in cands
+                                                           if self._reach(child, self.trigger[c][0][2], via)))
+        return hit
 
     def _reach_named(self, node: Node, via: str | None) -> frozenset[str]:
         if node.reach is None:
