@@ -314,6 +314,8 @@ def test_terms_dereference_with_content_negotiation(server):
     # a table row, and the ontology itself
     status, _, body = request(server, "GET", "/Table7_2_Row8")
     assert status == 200 and b"hemochromatosis" in body.lower()
+    assert b'href="/Hemochromatosis">hemochromatosis</a>' in body  # linked by label
+    assert b"Referred to by" in body
     status, headers, body = request(server, "GET", "/", headers={"Accept": "text/turtle"})
     assert status == 200 and len(Graph().parse(data=body, format="turtle")) > 5000
     assert request(server, "GET", "/NoSuchTerm")[0] == 404

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from .export import Release
 from .locate import Location, label_of, locate
+from .oxrdf import to_rdflib
 from .sources import Sources
 from .validate import Problem, short
 
@@ -83,14 +84,6 @@ def store_of(release: Release) -> ox.Store:
     return store
 
 
-def _rdflib(term: ox.NamedNode | ox.Literal | ox.BlankNode | None) -> object:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        return Literal(term.value, lang=term.language)
-    return None if term is None else str(term)
-
-
 def run_qc(g: Graph | Release, queries: list[QCQuery], src: Sources | None = None,
            where: dict[URIRef, Location] | None = None, store: ox.Store | None = None) -> list[Problem]:
     """Run every query over g (or the given store of it); one Problem per result row, located in the
@@ -101,7 +94,7 @@ def run_qc(g: Graph | Release, queries: list[QCQuery], src: Sources | None = Non
         solutions = store.query(q.text)
         selected = {v.value for v in solutions.variables}  # type: ignore[union-attr]
         for row in solutions:  # type: ignore[union-attr]
-            entity, prop, value, other = (_rdflib(row[v]) if v in selected else None
+            entity, prop, value, other = (to_rdflib(row[v]) if v in selected else None
                                           for v in ("entity", "property", "value", "other"))
             msg = _message(q, value, other, g)
             file, line = locate(entity, where or {}, src)

@@ -21,10 +21,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
+from rdflib import Graph
 
 from .backend import BackendError, OxigraphBackend, QueryTimeout, ResultTooLarge, default_files
+from .namespaces import PREFIXES
 from .negotiate import choose, from_format
+from .oxrdf import describe
 from .servicedesc import Statistics, service_description, void_graph
 from .sparql_guard import Refused, check_query
 from .web import CALC, STATIC, e, link, page
@@ -73,10 +76,10 @@ class App:
             print(f"calckg serve: no release in {dist}; building it", file=sys.stderr)
             build(dist=dist, quiet=True)
         self.dist = dist
+        # one parse of the release: the engine's pyoxigraph store also answers the term pages, the
+        # statistics and the dumps (a second, rdflib copy cost minutes of start-up at the Gamuts scale)
         self.kg = KnowledgeGraph.load(dist / "calckg-inferred.ttl")
-        self.graph = Graph()
-        self.graph.parse(dist / "calckg-inferred.ttl", format="turtle")
-        self.stats = Statistics(self.graph)
+        self.stats = Statistics(self.kg.store)
         self.backend = OxigraphBackend(default_files(dist), timeout=cfg.timeout,
                                        max_result_bytes=cfg.max_result_bytes,
                                        max_memory_bytes=cfg.max_memory_bytes)
@@ -101,12 +104,21 @@ class App:
             return (self.dist / "calckg-inferred.jsonld").read_bytes()
         with self._dump_lock:
             if media not in self._dumps:
-                self._dumps[media] = self.serialize(self.graph, media)
+                self._dumps[media] = self.serialize(self.whole(), media)
             return self._dumps[media]
 
-    def cbd(self, iri: str) -> Graph:
-        g = self.graph.cbd(URIRef(iri))
-        for p, ns in self.graph.namespaces():
+    def whole(self) -> Graph:
+        """The release as an rdflib Graph, only for a whole dump in a format the file is not in."""
+        return Graph().parse(self.dist / "calckg-inferred.ttl", format="turtle")
+
+    def has(self, iri: str) -> bool:
+        node, store = ox.NamedNode(iri), self.kg.store
+        return any(True for _ in store.quads_for_pattern(node, None, None, ox.DefaultGraph())) or \
+            any(True for _ in store.quads_for_pattern(None, None, node, ox.DefaultGraph()))
+
+    def cbd(self, iri: str, **more: Any) -> Graph:
+        g = describe(self.kg.store, iri, **more)
+        for p, ns in PREFIXES.items():
             g.bind(p, ns)
         return g
 
@@ -381,8 +393,7 @@ header. Updates and SERVICE are refused; a query stops after {self.app.cfg.timeo
             self.fail(404, "not found")
             return
         iri = CALC + name
-        node = URIRef(iri)
-        if (node, None, None) not in self.app.graph and (None, None, node) not in self.app.graph:
+        if not self.app.has(iri):
             self.fail(404, f"no CalcKG term {name}")
             return
         media = from_format(next((v for k, v in params if k == "format"), None)) or \
@@ -396,7 +407,8 @@ header. Updates and SERVICE are refused; a query stops after {self.app.cfg.timeo
         links = {"Turtle": f"/{name}?format=ttl", "JSON-LD": f"/{name}?format=jsonld",
                  "N-Triples": f"/{name}?format=nt"}
         d = describe_term(self.app.kg, iri)
-        html = term_page(self.app.kg, d, links) if d else resource_page(self.app.graph, iri, links)
+        html = term_page(self.app.kg, d, links) if d else \
+            resource_page(self.app.cbd(iri, referrers=100, labels=True), iri, links)
         self.send(200, html, "text/html; charset=utf-8", {"Vary": "Accept"})
 
     def static(self, root: Path, name: str, types: dict[str, str]) -> None:

@@ -26,6 +26,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
+from .oxrdf import to_rdflib
+
 VIOLATION = SH.Violation
 SHAPE_PARAMS = {SH.minCount, SH.maxCount, SH.datatype, SH.languageIn, SH.nodeKind, SH["class"], SH.hasValue,
                 SH["in"], SH["or"], SH.node, SH.pattern, SH.flags, SH.minInclusive, SH.maxInclusive,
@@ -290,7 +292,7 @@ class Engine:
             out.update(o for _, o in d.pairs(p))
         for t in sg.objects(shape, SH.target):
             q = self.prefixes(t) + str(sg.value(t, SH.select))
-            out.update(_rdflib(row["this"]) for row in self.store.query(q))  # type: ignore[union-attr]
+            out.update(to_rdflib(row["this"]) for row in self.store.query(q))  # type: ignore[union-attr]
         return out
 
     def values(self, f: Any, path: Any) -> list[Any]:
@@ -417,7 +419,7 @@ class Engine:
             solutions = self.store.query(q)
             names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
             for row in solutions:  # type: ignore[union-attr]
-                bound = {n: _rdflib(row[n]) for n in names if row[n] is not None}
+                bound = {n: to_rdflib(row[n]) for n in names if row[n] is not None}
                 key = tuple(sorted((k, str(v)) for k, v in bound.items()))
                 if key in seen:
                     continue
@@ -430,14 +432,3 @@ class Engine:
         return out
 
 
-def _rdflib(t: Any) -> Any:
-    if isinstance(t, ox.NamedNode):
-        return URIRef(t.value)
-    if isinstance(t, ox.BlankNode):
-        return BNode(t.value)
-    if isinstance(t, ox.Literal):
-        if t.language:
-            return Literal(t.value, lang=t.language)
-        dt = t.datatype.value
-        return Literal(t.value, datatype=None if dt == str(XSD.string) else URIRef(dt))
-    raise TypeError(t)
