@@ -67,13 +67,6 @@ def _size(s: dict[str, Any]) -> tuple[Any, Any]:
     return classes, counts.get("entries")
 
 
-def _structural_stage(s: dict[str, Any]) -> str:
-    """Where HermiT timed out, the structural time is the build's own reasoning stage."""
-    st = _get(s, "build", "seconds") or {}
-    fast = next((v for k, v in st.items() if k.startswith("reason")), None)
-    return "n/a" if fast is None else f"{fast:,.2f} s (build stage)"
-
-
 def _stage_s(s: dict[str, Any], prefix: str) -> float | None:
     """Seconds of the build stage whose name starts with prefix, from the scale's own build."""
     st = _get(s, "build", "seconds") or {}
@@ -109,41 +102,21 @@ def report_markdown(results: dict[str, Any]) -> str:
         row += [_fmt(b["seconds"].get(k)) for k in stages]
         row += [_fmt(b.get("total_s")), _fmt(b.get("peak_mib"))]
         lines.append("| " + " | ".join(row) + " |")
-    if any(s.get("build_asis") for s in results["scales"]):  # only when the run measured a second variant
-        lines += ["", "### Before and after: the pipeline's stages as they are, and with release_fast's stages", ""]
-        head = ["scale", *[f"{k} (as is)" for k in stages], "build as is", "build fast", "ratio", "peak MiB as is"]
-        lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for s in results["scales"]:
-        a, b = s.get("build_asis") or {}, s.get("build") or {}
-        if not a:
-            continue
-        if a.get("status") == "ok":
-            row = [_fmt(a["seconds"].get(k)) for k in stages]
-            ratio = f"{a['total_s'] / max(b.get('total_s') or 1e-3, 1e-3):.1f}×" if b.get("total_s") else "n/a"
-            row += [_fmt(a.get("total_s")), _fmt(b.get("total_s")), ratio, _fmt(a.get("peak_mib"))]
-        else:
-            lb = a.get("lower_bound_s")
-            ratio = f"> {lb / b['total_s']:.1f}×" if lb and b.get("total_s") else "n/a"
-            row = ["" for _ in stages] + [_miss(a, "total_s"), _fmt(b.get("total_s")), ratio, "n/a"]
-        lines.append("| " + " | ".join([s["scale"], *row]) + " |")
     lines += ["", "### Against the baselines (same run)", ""]
     head = ["scale", "reasoning: HermiT, whole ontology", "HermiT JVM peak MiB", "structural classifier", "ratio",
             "same classes", "SHACL: pyshacl full", "pipeline SHACL", "ratio", "pipeline QC"]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for s in results["scales"]:
         r, sh = s.get("reason_baseline") or {}, s.get("shacl_baseline") or {}
-        ratio = None
         if r.get("status") == "ok" and r.get("structural_s"):
             ratio = f"{r['hermit_s'] / max(r['structural_s'], 1e-3):.0f}×"
-        elif r.get("status") == "timeout":
-            st = _get(s, "build", "seconds") or {}
-            fast = next((v for k, v in st.items() if k.startswith("reason")), None)
-            ratio = f"> {r['lower_bound_s'] / max(fast or 1e-3, 1e-3):.0f}×" if fast else None
+        else:
+            ratio = _timeout_ratio(r, _stage_s(s, "reason"))
         same = {True: "yes", False: "NO"}.get(r.get("same_classification"), "n/a")
         lines.append("| " + " | ".join([
             s["scale"], _miss(r, "hermit_s"), _fmt(r.get("rss_children_mib")),
-            _miss(r, "structural_s") if r.get("status") == "ok" else _structural_stage(s),
-            ratio or "n/a", same,
+            _miss(r, "structural_s") if r.get("status") == "ok" else _stage(s, "reason", "s"),
+            ratio, same,
             _miss(sh, "pyshacl_s"),
             _miss(sh, "pipeline_shacl_s") if sh.get("status") == "ok" else _stage(s, "validate", "s"),
             f"{sh['ratio']}×" if sh.get("ratio") else _timeout_ratio(sh, _stage_s(s, "validate")),

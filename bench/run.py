@@ -85,20 +85,12 @@ def _rss() -> dict[str, float]:
             "peak_mib": round(own + kids, 1)}  # an upper bound: the JVM runs while Python holds its heap
 
 
-def child_build(root: str, dist: str, variant: str = "pipeline") -> dict[str, Any]:
-    """One build: "pipeline" runs pipeline.STAGES as they are, "fast" swaps in release_fast's stages."""
+def child_build(root: str, dist: str) -> dict[str, Any]:
+    """One release build, every stage of pipeline.STAGES, timed by the pipeline itself."""
     from calckg.pipeline import build
 
-    stages = None
-    if variant == "fast":
-        try:
-            from calckg.release_fast import fast_stages
-        except ImportError:  # folded into pipeline.STAGES: the pipeline as it is is the fast build
-            variant = "pipeline"
-        else:
-            stages = fast_stages()
-    st = build(root=Path(root), dist=Path(dist), quiet=True, stages=stages)
-    return {"seconds": st.seconds, "counts": st.counts, "variant": variant, **_rss()}
+    st = build(root=Path(root), dist=Path(dist), quiet=True)
+    return {"seconds": st.seconds, "counts": st.counts, **_rss()}
 
 
 def child_reason(root: str) -> dict[str, Any]:
@@ -391,16 +383,9 @@ def run_scale(name: str, args: argparse.Namespace, work: Path) -> dict[str, Any]
         counts = generate(root, scale, seed=args.seed)
         counts["generate_s"] = round(time.perf_counter() - t0, 2)
     ctx = Ctx(scale=name, root=root, dist=work / f"{name}-dist", args=args, counts=counts)
-    print(f"[{name}] build (fast stages) …", file=sys.stderr, flush=True)
-    ctx.build = run_child("build", [str(root), str(ctx.dist), "fast"], args.build_timeout)
+    print(f"[{name}] build …", file=sys.stderr, flush=True)
+    ctx.build = run_child("build", [str(root), str(ctx.dist)], args.build_timeout)
     result: dict[str, Any] = {"scale": name, "generated": counts, "build": ctx.build}
-    if "asis" not in args.skip:
-        print(f"[{name}] build (pipeline.STAGES as they are) …", file=sys.stderr, flush=True)
-        asis = run_child("build", [str(root), str(work / f"{name}-asis"), "pipeline"], args.asis_timeout)
-        shutil.rmtree(work / f"{name}-asis", ignore_errors=True)
-        if asis.get("status") == "ok":
-            asis["total_s"] = round(sum(asis["seconds"].values()), 3)
-        result["build_asis"] = asis
     if ctx.build.get("status") != "ok":
         return result
     result["build"]["total_s"] = round(sum(ctx.build["seconds"].values()), 3)
@@ -424,7 +409,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=BENCH / "results")
     ap.add_argument("--queries", type=int, default=200, help="ddx queries per scale")
     ap.add_argument("--build-timeout", type=float, default=1800)
-    ap.add_argument("--asis-timeout", type=float, default=900, help="time box of the as-is pipeline build")
     ap.add_argument("--hermit-timeout", type=float, default=600, help="0 skips the HermiT baseline")
     ap.add_argument("--shacl-timeout", type=float, default=600)
     ap.add_argument("--ddx-timeout", type=float, default=900)

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def bench_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bench")
     p = subprocess.run([sys.executable, "-m", "calckg", "bench", "--scales", "1x", "--queries", "8", "--out", str(out),
-                        "--http-seconds", "0.3", "--concurrency", "2", "--skip", "asis", "--hermit-timeout", "120"],
+                        "--http-seconds", "0.3", "--concurrency", "2", "--hermit-timeout", "120"],
                        capture_output=True, text=True, timeout=600, cwd=ROOT,
                        env={**__import__("os").environ, "PYTHONPATH": str(ROOT / "src")})
     assert p.returncode == 0, p.stderr[-3000:]

@@ -89,21 +89,13 @@ def labels(triples: Iterable[Triple]) -> dict[Any, BNode]:
     contents are hashed in that order, the final labels (content + referrers) in the reverse one.
     """
     bnode, sha1 = BNode, hashlib.sha1
-    out_edges: dict[Any, list[tuple[Any, Any]]] = {}
-    in_edges: dict[Any, list[tuple[Any, Any]]] = {}
+    out_edges: defaultdict[Any, list[tuple[Any, Any]]] = defaultdict(list)
+    in_edges: defaultdict[Any, list[tuple[Any, Any]]] = defaultdict(list)
     for s, p, o in triples:
         if type(s) is bnode:
-            lst = out_edges.get(s)
-            if lst is None:
-                out_edges[s] = [(p, o)]
-            else:
-                lst.append((p, o))
+            out_edges[s].append((p, o))
         if type(o) is bnode:
-            lst = in_edges.get(o)
-            if lst is None:
-                in_edges[o] = [(s, p)]
-            else:
-                lst.append((s, p))
+            in_edges[o].append((s, p))
     order: list[Any] = []
     state: dict[Any, bool] = {}  # False while on the stack, True when done
     for b in (*out_edges, *in_edges):
